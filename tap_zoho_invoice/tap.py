@@ -1,0 +1,201 @@
+"""`tap-zoho-invoice`: Zoho Invoice contacts as a Singer stream, incremental per organization."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import typing as t
+from functools import cached_property
+
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+
+from tap_zoho_invoice import hosts
+from tap_zoho_invoice.auth import ZohoAuthenticator
+from tap_zoho_invoice.errors import ZohoUserError
+from tap_zoho_invoice.pacing import PacedSession, Pacer
+from tap_zoho_invoice.streams import ContactsStream, OrganizationsStream
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "client_id",
+        th.StringType,
+        required=True,
+        description="Client ID of the Zoho API console self-client (api-console.zoho.com).",
+    ),
+    th.Property(
+        "client_secret",
+        th.StringType,
+        required=True,
+        secret=True,
+        description="Client secret of the same self-client.",
+    ),
+    th.Property(
+        "refresh_token",
+        th.StringType,
+        required=True,
+        secret=True,
+        description=(
+            "OAuth refresh token generated for the self-client with the scopes "
+            "ZohoInvoice.contacts.READ,ZohoInvoice.settings.READ. Renew it when Zoho revokes it."
+        ),
+    ),
+    th.Property(
+        "data_center",
+        th.StringType,
+        default="com",
+        allowed_values=list(hosts.DATA_CENTERS),
+        description=(
+            "Zoho data center of the account: picks the API host (www.zohoapis.<dc>) and the "
+            "accounts server (accounts.zoho.<dc>; Canada: accounts.zohocloud.ca)."
+        ),
+    ),
+    th.Property(
+        "api_url",
+        th.StringType,
+        description=(
+            "Override of the Invoice API base URL, e.g. http://127.0.0.1:8080/invoice/v3 for the "
+            "local sandbox or a proxy. Takes precedence over data_center."
+        ),
+    ),
+    th.Property(
+        "accounts_url",
+        th.StringType,
+        description=(
+            "Override of the OAuth accounts server base URL (the token is requested at "
+            "<accounts_url>/oauth/v2/token). Takes precedence over data_center."
+        ),
+    ),
+    th.Property(
+        "organization_ids",
+        th.ArrayType(th.StringType),
+        description=(
+            "Organization ids to sync. Empty or absent: every organization the token can see."
+        ),
+    ),
+    th.Property(
+        "start_date",
+        th.DateTimeType,
+        description=(
+            "Only contacts modified at or after this instant (RFC 3339; UTC when no offset). "
+            "Absent: all contacts."
+        ),
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType,
+        default=200,
+        description="Contacts per page, 1 to 200 (Zoho's maximum and default).",
+    ),
+    th.Property(
+        "max_requests_per_minute",
+        th.IntegerType,
+        default=90,
+        description=(
+            "Client-side pacing per organization (Zoho allows 100 per minute). 0 turns pacing off."
+        ),
+    ),
+    th.Property(
+        "detect_deletions",
+        th.BooleanType,
+        default=False,
+        description=(
+            "After the incremental pass, scan every contact id of each organization and emit "
+            "contacts that were synced before and are gone now as records with _sdc_deleted_at. "
+            "Costs one request per page of contacts per run."
+        ),
+    ),
+    th.Property(
+        "fetch_contact_details",
+        th.BooleanType,
+        default=False,
+        description=(
+            "Fetch each changed contact's detail to add billing_address and shipping_address "
+            "(Zoho's list rows lack them). Costs one request per changed contact."
+        ),
+    ),
+).to_dict()
+
+
+class TapZohoInvoice(Tap):
+    """Singer tap for Zoho Invoice contacts."""
+
+    name = "tap-zoho-invoice"
+    config_jsonschema = CONFIG_SCHEMA
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        self.quota_exhausted: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        errors = super()._validate_config(raise_errors=raise_errors)
+        page_size = self.config.get("page_size", 200)
+        problems = []
+        if not 1 <= int(page_size) <= 200:
+            problems.append(f"`page_size` must be between 1 and 200, not {page_size}.")
+        if int(self.config.get("max_requests_per_minute", 90) or 0) < 0:
+            problems.append("`max_requests_per_minute` must be 0 (off) or a positive number.")
+        if problems and raise_errors:
+            raise ConfigValidationError(problems[0], errors=problems)
+        return [*errors, *problems]
+
+    @cached_property
+    def zoho_authenticator(self) -> ZohoAuthenticator:
+        """One authenticator per tap run, so one access token serves every stream."""
+        return ZohoAuthenticator(
+            client_id=self.config.get("client_id"),
+            client_secret=self.config.get("client_secret"),
+            refresh_token=self.config.get("refresh_token", ""),
+            auth_endpoint=hosts.token_url(dict(self.config)),
+            default_expiration=3600,
+        )
+
+    @cached_property
+    def http_session(self) -> PacedSession:
+        return PacedSession(Pacer(self.config.get("max_requests_per_minute", 90)))
+
+    @cached_property
+    def organization_ids(self) -> list[str]:
+        """The configured organizations, else every organization the token can see."""
+        if configured := self.config.get("organization_ids"):
+            return [str(org) for org in configured]
+        organizations = t.cast(OrganizationsStream, self.streams["organizations"])
+        return [str(row["organization_id"]) for row in organizations.request_records(None)]
+
+    def discover_streams(self) -> list:
+        return [OrganizationsStream(self), ContactsStream(self, self._sample_custom_field_keys())]
+
+    def _sample_custom_field_keys(self) -> list[str]:
+        """Custom fields (``cf_*``) seen on the first page of contacts of the first organization.
+
+        Only in discovery (no catalog given) and only with credentials; any failure leaves the
+        schema permissive (``additionalProperties``), and the sync itself reports real errors.
+        """
+        if self.input_catalog is not None or not self.config.get("refresh_token"):
+            return []
+        try:
+            organizations = self.organization_ids
+            if not organizations:
+                return []
+            probe = ContactsStream(self)
+            rows = probe.request_records({"organization_id": organizations[0]})
+            sample = list(itertools.islice(rows, int(self.config.get("page_size", 200))))
+        except Exception as exc:
+            self.logger.warning("Could not sample contacts for custom fields: %s", exc)
+            return []
+        return sorted({key for row in sample for key in row if key.startswith("cf_")})
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+        """Turn a user-fixable failure into one clear line and a non-zero exit."""
+        try:
+            super().invoke(*args, **kwargs)
+        except ZohoUserError as exc:
+            cls.logger.error("%s", exc)
+            sys.stderr.write(f"tap-zoho-invoice: {exc}\n")
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    TapZohoInvoice.cli()
