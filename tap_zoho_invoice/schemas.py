@@ -82,6 +82,10 @@ _TEXT_FIELDS = (
     "twitter",
     "facebook",
     "pan_no",
+    "language_code_formatted",
+    "portal_status_formatted",
+    "created_time_formatted",
+    "last_modified_time_formatted",
 )
 _AMOUNT_FIELDS = (
     "outstanding_receivable_amount",
@@ -109,6 +113,9 @@ def contacts_schema(custom_field_keys: list[str] | tuple[str, ...] = ()) -> dict
         th.Property("last_modified_time", th.DateTimeType),
         th.Property("custom_fields", th.ArrayType(CUSTOM_FIELD)),
         th.Property("custom_field_hash", th.ObjectType(additional_properties=True)),
+        th.Property(
+            "contactperson_custom_fields", th.ArrayType(th.ObjectType(additional_properties=True))
+        ),
         th.Property("billing_address", ADDRESS),
         th.Property("shipping_address", ADDRESS),
         *(th.Property(key, th.StringType) for key in sorted(set(custom_field_keys))),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import sys
 import typing as t
 from functools import cached_property
@@ -118,15 +119,23 @@ CONFIG_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
+def _drop_generic_sync_error(record: logging.LogRecord) -> bool:
+    """The SDK's "An unhandled error occurred" line adds nothing to the tap's own one line."""
+    return not str(record.msg).startswith("An unhandled error occurred while syncing")
+
+
 class TapZohoInvoice(Tap):
     """Singer tap for Zoho Invoice contacts."""
 
     name = "tap-zoho-invoice"
+    package_name = "zoho-invoice-marketing-leads"
     config_jsonschema = CONFIG_SCHEMA
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         self.quota_exhausted: set[str] = set()
         super().__init__(*args, **kwargs)
+        for stream in self.streams.values():
+            stream.logger.addFilter(_drop_generic_sync_error)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         errors = super()._validate_config(raise_errors=raise_errors)
@@ -160,7 +169,8 @@ class TapZohoInvoice(Tap):
         """The configured organizations, else every organization the token can see."""
         if configured := self.config.get("organization_ids"):
             return [str(org) for org in configured]
-        organizations = t.cast(OrganizationsStream, self.streams["organizations"])
+        # A stream of its own: this may run during discovery, before `self.streams` exists.
+        organizations = OrganizationsStream(self)
         return [str(row["organization_id"]) for row in organizations.request_records(None)]
 
     def discover_streams(self) -> list:
@@ -181,6 +191,8 @@ class TapZohoInvoice(Tap):
             probe = ContactsStream(self)
             rows = probe.request_records({"organization_id": organizations[0]})
             sample = list(itertools.islice(rows, int(self.config.get("page_size", 200))))
+        except ZohoUserError:
+            return []  # The sync reports it as its one clear line.
         except Exception as exc:
             self.logger.warning("Could not sample contacts for custom fields: %s", exc)
             return []
@@ -192,7 +204,6 @@ class TapZohoInvoice(Tap):
         try:
             super().invoke(*args, **kwargs)
         except ZohoUserError as exc:
-            cls.logger.error("%s", exc)
             sys.stderr.write(f"tap-zoho-invoice: {exc}\n")
             sys.exit(1)
 

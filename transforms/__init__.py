@@ -1,0 +1,1 @@
+"""Singer inline mapper `map-marketing-leads`: Zoho Invoice contacts -> mailing-list leads."""

@@ -1,0 +1,97 @@
+"""The ``leads`` stream the target consumes: its schema and how a lead is built from a record.
+
+Shape (design.md): ``email``, ``first_name``, ``last_name``, ``attributes`` (every other mapped
+field), ``mailing_list``, ``sync_name``, ``source_system``, ``source_org_id``, ``source_id``,
+``source_modified_at``, ``_sdc_deleted_at``. Every lead carries every key; a source field that
+is missing gives ``null``. Values are carried as they are (Zoho's "" stays ""): the target,
+not the mapper, decides what an empty email means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from transforms.field_map import check_fields_exist, nullable, schema_at
+from transforms.paths import FieldReference, always_none, compile_getter
+from transforms.settings import MapperSettings
+
+LEADS_STREAM = "leads"
+LEADS_KEY_PROPERTIES = ("source_org_id", "source_id")
+DELETED_AT = "_sdc_deleted_at"
+
+_TEXT = {"type": "string"}
+_ANY_NULLABLE_TEXT = {"type": ["string", "null"]}
+_DATE_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _field_schema(source_schema: Mapping[str, Any], ref: FieldReference | None) -> dict[str, Any]:
+    if ref is None:
+        return dict(_ANY_NULLABLE_TEXT)
+    return nullable(schema_at(source_schema, ref.keys) or {})
+
+
+def derive_leads_schema(settings: MapperSettings, source_schema: Mapping[str, Any]) -> dict:
+    """The ``leads`` SCHEMA: types carried over from the source schema for each mapped field.
+
+    Fails with one line (``MapperConfigError``) if a setting names a field the source lacks.
+    """
+    check_fields_exist(source_schema, settings.field_references, settings.source_stream)
+    field_map = settings.field_map
+    top = {name: _field_schema(source_schema, ref) for name, ref in field_map.top_level.items()}
+    attributes = {
+        name: _field_schema(source_schema, ref) for name, ref in field_map.attributes.items()
+    }
+    deleted_at = (source_schema.get("properties") or {}).get(DELETED_AT)
+    return {
+        "type": "object",
+        "properties": {
+            **top,
+            "attributes": {"type": "object", "properties": attributes},
+            "mailing_list": dict(_TEXT),
+            "sync_name": dict(_TEXT),
+            "source_system": dict(_TEXT),
+            "source_org_id": _field_schema(source_schema, settings.source_org_id),
+            "source_id": _field_schema(source_schema, settings.source_id),
+            "source_modified_at": _field_schema(source_schema, settings.source_modified_at),
+            DELETED_AT: nullable(deleted_at) if deleted_at else dict(_DATE_TIME_OR_NULL),
+        },
+    }
+
+
+class LeadBuilder:
+    """Turns one source record into one lead record; every path is compiled up front."""
+
+    def __init__(self, settings: MapperSettings) -> None:
+        def getter(ref: FieldReference | None) -> Any:
+            return always_none if ref is None else compile_getter(ref.keys)
+
+        top = settings.field_map.top_level
+        self._email = getter(top["email"])
+        self._first_name = getter(top["first_name"])
+        self._last_name = getter(top["last_name"])
+        self._attributes = tuple(
+            (name, compile_getter(ref.keys)) for name, ref in settings.field_map.attributes.items()
+        )
+        self._org_id = getter(settings.source_org_id)
+        self._id = getter(settings.source_id)
+        self._modified_at = getter(settings.source_modified_at)
+        self._mailing_list = settings.mailing_list
+        self._sync_name = settings.sync_name
+        self._source_system = settings.source_system
+
+    def __call__(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The lead for ``record``; a tombstone gives a lead with ``_sdc_deleted_at`` set."""
+        return {
+            "email": self._email(record),
+            "first_name": self._first_name(record),
+            "last_name": self._last_name(record),
+            "attributes": {name: get(record) for name, get in self._attributes},
+            "mailing_list": self._mailing_list,
+            "sync_name": self._sync_name,
+            "source_system": self._source_system,
+            "source_org_id": self._org_id(record),
+            "source_id": self._id(record),
+            "source_modified_at": self._modified_at(record),
+            DELETED_AT: record.get(DELETED_AT),
+        }
