@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import requests
 from singer_sdk.exceptions import RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_zoho_invoice import schemas
 from tap_zoho_invoice.client import ZohoInvoiceStream, organization_headers, response_json
@@ -55,11 +56,15 @@ class ContactsStream(ZohoInvoiceStream):
     is_sorted = True
     check_sorted = False
     records_key = "contacts"
+    # Zoho sends JSON-native values; conforming nested custom-field arrays recursively took
+    # almost half of the tap's CPU (cProfile, 10k contacts) for no change in the output.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
 
     def __init__(self, tap: t.Any, custom_field_keys: Iterable[str] = ()) -> None:
         super().__init__(tap, schema=schemas.contacts_schema(tuple(custom_field_keys)))
         self._scanning = False
         self._emitted: set[str] = set()
+        self._run_started_at = to_bookmark(dt.datetime.now(dt.timezone.utc))
 
     @property
     def partitions(self) -> list[dict]:
@@ -121,9 +126,15 @@ class ContactsStream(ZohoInvoiceStream):
 
     def _increment_stream_state(self, latest_record: dict, *, context: t.Any = None) -> None:
         # A tombstone is stamped when it is found, not when it happened: it must not move the
-        # bookmark past contacts modified meanwhile.
-        if not latest_record.get("_sdc_deleted_at"):
-            super()._increment_stream_state(latest_record, context=context)
+        # bookmark past contacts modified meanwhile. Nor may a contact modified during this run:
+        # it moved to the end of Zoho's list, shifting later rows one place back under the pages
+        # already read, so one of them may have been skipped. Holding the bookmark at the run's
+        # start makes the next run read those again (the signpost idea of the SDK).
+        if latest_record.get("_sdc_deleted_at"):
+            return
+        if latest_record.get("last_modified_time", "") > self._run_started_at:
+            return
+        super()._increment_stream_state(latest_record, context=context)
 
     # Contact details -----------------------------------------------------------------------
 
