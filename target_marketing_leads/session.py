@@ -1,0 +1,187 @@
+"""One target process = one run: a single transaction on the store, committed at the end.
+
+The run's upserts, memberships, per-record outcomes and history rows are all written inside one
+transaction that begins with the first batch and commits only when the input has ended. STATE
+is written after that commit (see ``TargetMarketingLeads._write_state_message``). So a target
+killed at any moment leaves the store as it was before the run, and running it again on the
+same input ends in the same store as one clean run.
+
+A run is per (sync, list): the leads stream names both on every record, and each pair seen gets
+its own history row and counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import typing as t
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from target_marketing_leads.classify import EmailNormaliser, Outcome, Reason
+from target_marketing_leads.planning import BatchPlan, OutcomeKey, PendingLead, plan_batch
+from target_marketing_leads.store import repository as repo
+from target_marketing_leads.validation import LeadRecord, parse_lead
+
+
+def utc_now() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class RunTally:
+    """A (sync, list) run of this process and its counts so far."""
+
+    run_id: int
+    sync_name: str
+    list_name: str
+    list_id: int
+    records: int = 0
+    counts: Counter[OutcomeKey] = field(default_factory=Counter)
+
+    def outcome_totals(self) -> dict[str, int]:
+        """Counts per outcome, every outcome present, plus ``total``."""
+        totals = {o.value: 0 for o in Outcome}
+        for (outcome, _reason), n in self.counts.items():
+            totals[outcome.value] += n
+        totals["total"] = sum(self.counts.values())
+        return totals
+
+    def ignored_reasons(self) -> dict[str, int]:
+        """Counts per ignored reason, every reason present."""
+        reasons = {r.value: 0 for r in Reason}
+        for (outcome, reason), n in self.counts.items():
+            if outcome is Outcome.IGNORED and reason is not None:
+                reasons[reason.value] += n
+        return reasons
+
+
+class RunSession:
+    """Loads batches of leads into the store inside one transaction, commits once."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        roles: Collection[str],
+        normaliser: EmailNormaliser,
+        logger: logging.Logger,
+    ) -> None:
+        self.engine = engine
+        self.roles = roles
+        self.normaliser = normaliser
+        self.logger = logger
+        self.started_at = utc_now()
+        self.runs: dict[tuple[str, str], RunTally] = {}
+        self._conn: sa.Connection | None = None
+        self._tx: sa.RootTransaction | None = None
+        self.committed = False
+
+    @property
+    def conn(self) -> sa.Connection:
+        """The run's connection; its transaction begins on first use."""
+        if self._conn is None:
+            self._conn = self.engine.connect()
+            self._tx = self._conn.begin()
+        return self._conn
+
+    def _run_for(self, lead: LeadRecord) -> RunTally:
+        key = (lead.sync_name, lead.mailing_list)
+        tally = self.runs.get(key)
+        if tally is None:
+            list_id = repo.ensure_list(self.conn, lead.mailing_list, self.started_at)
+            run_id = repo.start_run(self.conn, lead.sync_name, list_id, self.started_at)
+            tally = RunTally(run_id, lead.sync_name, lead.mailing_list, list_id)
+            self.runs[key] = tally
+        return tally
+
+    def load(self, records: Iterable[dict[str, t.Any]]) -> None:
+        """Classify and write one batch of raw ``leads`` records (in input order)."""
+        items: list[PendingLead] = []
+        for record in records:
+            lead = parse_lead(record)
+            tally = self._run_for(lead)
+            tally.records += 1
+            email = self.normaliser.normalise(lead.email if lead.problem is None else None)
+            items.append(PendingLead(lead, email, tally.run_id, tally.list_id, tally.records))
+        if not items:
+            return
+        conn = self.conn
+        emails = {i.email.email for i in items if i.email.email is not None}
+        sources = {(i.lead.source_org_id, i.lead.source_id) for i in items if i.lead.deleted}
+        by_email = repo.leads_by_email(conn, emails)
+        by_source = repo.leads_by_source(conn, sources) if sources else {}
+        run_ids = sorted({i.run_id for i in items})
+        seen = repo.emails_seen_in_runs(conn, run_ids, emails)
+        now = utc_now()
+        plan = plan_batch(
+            items,
+            by_email=by_email,
+            by_source=by_source,
+            seen_in_store=seen,
+            roles=self.roles,
+        )
+        self._apply(plan, by_email, by_source, now)
+        for tally in self.runs.values():
+            tally.counts.update(plan.counts.get(tally.run_id, {}))
+
+    def _apply(
+        self,
+        plan: BatchPlan,
+        by_email: dict[str, repo.StoredLead],
+        by_source: dict[repo.SourceKey, list[repo.StoredLead]],
+        now: dt.datetime,
+    ) -> None:
+        conn = self.conn
+        repo.mark_deleted(conn, plan.deleted_ids, now)
+        repo.upsert_leads(conn, list(plan.upserts.values()))
+        known = {lead.email: lead.id for lead in by_email.values()}
+        for found in by_source.values():
+            known.update({lead.email: lead.id for lead in found})
+        missing = {email for _, email in plan.membership if email not in known}
+        if missing:
+            known.update(repo.lead_ids(conn, missing))
+        repo.remove_members(
+            conn, [(li, known[e]) for (li, e), on in plan.membership.items() if not on]
+        )
+        repo.add_members(
+            conn, [(li, known[e]) for (li, e), on in plan.membership.items() if on], now
+        )
+        repo.insert_outcomes(conn, plan.outcomes)
+
+    def commit(self) -> list[RunTally]:
+        """Write the history rows' counts and commit the whole run; return the runs."""
+        if self.committed:
+            return list(self.runs.values())
+        if self._conn is not None and self._tx is not None:
+            finished = utc_now()
+            for tally in self.runs.values():
+                repo.finish_run(
+                    self._conn,
+                    tally.run_id,
+                    counts=tally.outcome_totals(),
+                    ignored_reasons=tally.ignored_reasons(),
+                    finished_at=finished,
+                )
+            self._tx.commit()
+            self._conn.close()
+            self._conn = None
+        self.committed = True
+        return list(self.runs.values())
+
+    def rollback(self) -> None:
+        """Discard everything this run wrote."""
+        if self._conn is not None:
+            if self._tx is not None and self._tx.is_active:
+                self._tx.rollback()
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        """Roll back anything uncommitted and release the store's connections."""
+        self.rollback()
+        self.engine.dispose()

@@ -1,0 +1,213 @@
+"""``target-marketing-leads``: a Singer target that loads the ``leads`` stream into the store.
+
+Run semantics: one target process is one run. Everything the run writes (leads, list
+memberships, the outcome of every record, one history row per (sync, list)) is committed in one
+transaction when the input ends, and the target writes STATE to stdout only after that commit.
+The SDK's five-minute forced drain is switched off: it would emit STATE for work not yet
+committed. See :mod:`target_marketing_leads.session`.
+
+Bad-input policy (each case is tested in ``tests/target/test_bad_input.py``):
+
+==========================================================  =====================================
+input                                                       what happens
+==========================================================  =====================================
+a line that is not JSON, or a message without its type      the run stops: one error line naming
+                                                            the input line, exit code 1
+a RECORD before its SCHEMA; a leads record without          the run stops (same)
+``source_org_id`` / ``source_id`` / ``sync_name`` /
+``mailing_list``; a ``leads`` SCHEMA without those fields
+a leads record with a field of the wrong type or an         ``ignored`` / ``invalid_record``, the
+unparseable ``source_modified_at``                          problem stored in the outcome's
+                                                            ``detail``; the run goes on
+a stream other than ``leads``                               its records are ignored, one warning
+SIGTERM / SIGINT                                            the run is rolled back, exit code 1
+==========================================================  =====================================
+
+When the run stops, nothing of it is committed and no STATE is written: fix the input and run
+again; nothing is lost and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import typing as t
+
+import sqlalchemy as sa
+from singer_sdk import Target
+from singer_sdk import typing as th
+from singer_sdk.exceptions import MissingKeyPropertiesError, RecordsWithoutSchemaException
+from singer_sdk.singerlib.exceptions import InvalidInputLine
+
+from target_marketing_leads.classify import EmailNormaliser, normalise_roles
+from target_marketing_leads.errors import LeadInputError, StoreError
+from target_marketing_leads.metrics import log_run
+from target_marketing_leads.reader import LineNumberingReader
+from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
+from target_marketing_leads.session import RunSession
+from target_marketing_leads.sinks import LEADS_STREAM, IgnoredStreamSink, LeadsSink
+from target_marketing_leads.store import DEFAULT_DATABASE_URL, open_store
+from target_marketing_leads.store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
+from target_marketing_leads.validation import check_leads_schema
+
+if t.TYPE_CHECKING:
+    from types import FrameType
+
+    from singer_sdk.sinks import Sink
+
+RUN_STOPPING_ERRORS = (
+    LeadInputError,
+    StoreError,
+    InvalidInputLine,
+    MissingKeyPropertiesError,
+    RecordsWithoutSchemaException,
+    sa.exc.OperationalError,
+)
+"""Errors reported as one line (no traceback): the input or the store's environment (a lock
+held too long, a server gone), not a bug."""
+
+
+class TargetMarketingLeads(Target):
+    """Loads marketing leads into mailing lists, classifying every record of a run."""
+
+    name = "target-marketing-leads"
+    package_name = "zoho-invoice-marketing-leads"
+    default_sink_class = LeadsSink
+    message_reader_class = LineNumberingReader
+    _MAX_RECORD_AGE_IN_MINUTES = math.inf
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "database_url",
+            th.StringType,
+            default=DEFAULT_DATABASE_URL,
+            secret=True,
+            description=(
+                "SQLAlchemy URL of the lead store: sqlite:///path.db (default "
+                "sqlite:///marketing_leads.db) or postgresql+psycopg://user:password@host/db. "
+                "Secret because it may hold a password."
+            ),
+        ),
+        th.Property(
+            "role_addresses",
+            th.ArrayType(th.StringType),
+            description=(
+                "Role local parts (info, support, ...) whose addresses are ignored with reason "
+                "role_address. Replaces the built-in list (target_marketing_leads.roles); "
+                "compared lower-case, after removing a +tag."
+            ),
+        ),
+        th.Property(
+            "check_deliverability",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Also check that each email's domain can receive mail (DNS lookups by "
+                "email-validator). Off by default: syntax and normalisation only."
+            ),
+        ),
+        th.Property(
+            "lock_timeout_seconds",
+            th.NumberType,
+            default=DEFAULT_LOCK_TIMEOUT_SECONDS,
+            description=(
+                "How long a run waits for another run holding the store (SQLite: the write "
+                "lock; PostgreSQL: a row lock) before failing."
+            ),
+        ),
+    ).to_dict()
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One connection and one transaction per run: drain sinks one at a time.
+        self.max_parallelism = 1
+        self._session: RunSession | None = None
+
+    @property
+    def session(self) -> RunSession:
+        """The run's session on the store, opened (and the store migrated) on first use."""
+        if self._session is None:
+            url = self.config.get("database_url") or DEFAULT_DATABASE_URL
+            timeout = float(self.config.get("lock_timeout_seconds", DEFAULT_LOCK_TIMEOUT_SECONDS))
+            configured = self.config.get("role_addresses")
+            roles = normalise_roles(
+                configured if configured is not None else DEFAULT_ROLE_LOCAL_PARTS
+            )
+            self._session = RunSession(
+                open_store(url, lock_timeout=timeout),
+                roles=roles,
+                normaliser=EmailNormaliser(
+                    check_deliverability=bool(self.config.get("check_deliverability", False))
+                ),
+                logger=self.logger,
+            )
+        return self._session
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        """The leads sink for ``leads``; a sink that drops records for any other stream."""
+        return LeadsSink if stream_name == LEADS_STREAM else IgnoredStreamSink
+
+    def get_sink(
+        self,
+        stream_name: str,
+        *,
+        record: dict | None = None,
+        schema: dict | None = None,
+        key_properties: t.Sequence[str] | None = None,
+    ) -> Sink:
+        """Check a leads SCHEMA; drain a sink before a new SCHEMA replaces it (input order)."""
+        if schema is not None and stream_name == LEADS_STREAM:
+            check_leads_schema(stream_name, schema)
+        existing = self._sinks_active.get(stream_name)
+        if schema is not None and existing is not None:
+            self.drain_one(existing)
+        return super().get_sink(
+            stream_name, record=record, schema=schema, key_properties=key_properties
+        )
+
+    def _finish_run(self) -> None:
+        """Commit the run (once), then log its metrics and summary."""
+        if self._session is None or self._session.committed:
+            return
+        for tally in self._session.commit():
+            log_run(self.metrics_logger, self.logger, tally)
+        self._session.close()
+
+    def close(self) -> None:
+        """Release the store; whatever was not committed is rolled back."""
+        if self._session is not None:
+            self._session.close()
+
+    def _write_state_message(self, state: dict) -> None:
+        """Write STATE only after the commit that covers it."""
+        self._finish_run()
+        super()._write_state_message(state)
+
+    def process_endofpipe(self) -> None:
+        """Drain, commit, then emit the latest STATE (through ``_write_state_message``)."""
+        super().process_endofpipe()
+        self._finish_run()
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        """Roll the run back on SIGTERM / SIGINT: a partial run is never committed."""
+        if self._session is not None:
+            self._session.rollback()
+        self.logger.error(
+            "Received signal %d: the run was rolled back; nothing was committed and no STATE "
+            "was written. Run the target again on the same input.",
+            signum,
+        )
+        sys.exit(1)
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+        """Run the target; report input and store errors as one line and exit 1."""
+        try:
+            super().invoke(*args, **kwargs)
+        except RUN_STOPPING_ERRORS as exc:
+            cls.logger.error("Run stopped, nothing committed, no STATE written: %s", exc)
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    TargetMarketingLeads.cli()

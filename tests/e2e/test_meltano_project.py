@@ -1,0 +1,177 @@
+"""The Meltano project as a data team runs it: `meltano install`, then `meltano run JOB`.
+
+Each test gets its own Meltano system directory (plugin venvs, state) and its own SQLite store;
+the tap reaches the in-process sandbox through environment settings, which beat meltano.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.server import running_sandbox
+
+pytestmark = [pytest.mark.e2e, pytest.mark.meltano]
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+JOB = "india-customers-newsletter"
+
+
+@pytest.fixture(scope="module")
+def meltano_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `meltano install` per module: the plugin venvs are the slow part."""
+    sys_dir = tmp_path_factory.mktemp("meltano-sys")
+    done = subprocess.run(
+        [str(BIN / "meltano"), "install"],
+        cwd=ROOT,
+        env=_env(sys_dir, {}),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return sys_dir
+
+
+def _env(sys_dir: Path, extra: dict[str, str]) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "MELTANO_SYS_DIR_ROOT": str(sys_dir),
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "MELTANO_CLI_DISABLE_VERSION_CHECK": "true",
+        "MELTANO_ENVIRONMENT": "dev",
+    }
+    env.update(extra)
+    return env
+
+
+class Project:
+    def __init__(self, sys_dir: Path, sandbox, tmp: Path) -> None:
+        self.sys_dir = sys_dir
+        self.sandbox = sandbox
+        self.db_url = f"sqlite:///{tmp / 'leads.db'}"
+        # A system database (where Meltano keeps state) per test; the plugin venvs are shared.
+        self.meltano_db = f"sqlite:///{tmp / 'meltano.db'}"
+        self.refresh_token = sandbox.refresh_token
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return _env(self.sys_dir, {"MELTANO_DATABASE_URI": self.meltano_db, **(extra or {})})
+
+    def run(self, job: str = JOB) -> subprocess.CompletedProcess:
+        extra = {
+            "TAP_ZOHO_INVOICE_API_URL": self.sandbox.api_url,
+            "TAP_ZOHO_INVOICE_ACCOUNTS_URL": self.sandbox.accounts_url,
+            "TAP_ZOHO_INVOICE_REFRESH_TOKEN": self.refresh_token,
+            "TARGET_MARKETING_LEADS_DATABASE_URL": self.db_url,
+        }
+        return subprocess.run(
+            [str(BIN / "meltano"), "run", job],
+            cwd=ROOT,
+            env=self.env(extra),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    def history(self) -> list[dict]:
+        done = subprocess.run(
+            [str(BIN / "marketing-leads"), "--database-url", self.db_url, "history", "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        payload = json.loads(done.stdout)
+        return payload["runs"] if isinstance(payload, dict) else payload
+
+
+@pytest.fixture
+def project(meltano_dir: Path, tmp_path: Path):
+    with running_sandbox(contacts_per_org=40, rate_limit_per_minute=None) as sandbox:
+        yield Project(meltano_dir, sandbox, tmp_path)
+
+
+def india_customers(sandbox, org: str) -> list[str]:
+    """Ids of the organization's contacts that the example sync's criteria select."""
+    chosen = []
+    for contact_id in sandbox.contact_ids(org):
+        detail = sandbox.store.detail(org, contact_id)
+        country = (detail.get("billing_address") or {}).get("country", "")
+        if country.strip().lower() == "india" and detail.get("contact_type") == "customer":
+            chosen.append(contact_id)
+    return chosen
+
+
+def test_run_then_only_changes_move(project: Project):
+    first = project.run()
+    assert first.returncode == 0, first.stderr[-3000:]
+    runs = project.history()
+    assert len(runs) == 1
+    expected = sum(
+        len(india_customers(project.sandbox, org)) for org in project.sandbox.organization_ids
+    )
+    assert runs[0]["total"] == expected
+    assert runs[0]["total"] == sum(
+        runs[0][k] for k in ("new", "re_added", "duplicate", "ignored", "deleted")
+    )
+
+    org = project.sandbox.organization_ids[0]
+    changed = india_customers(project.sandbox, org)[:3]
+    project.sandbox.touch_contacts(org, ids=changed)
+    second = project.run()
+    assert second.returncode == 0, second.stderr[-3000:]
+    latest = (
+        project.history()[0]
+        if project.history()[0]["run_id"] != runs[0]["run_id"]
+        else project.history()[-1]
+    )
+    # Only the changed contacts move; the boundary record of each organization may come once more.
+    assert len(changed) <= latest["total"] <= len(changed) + len(project.sandbox.organization_ids)
+    assert latest["new"] == 0
+
+
+def test_revoked_token_fails_clearly_and_renewal_catches_up(project: Project):
+    assert project.run().returncode == 0
+    org = project.sandbox.organization_ids[0]
+    project.sandbox.revoke_refresh_token()
+    failed = project.run()
+    assert failed.returncode != 0
+    assert "renew the `refresh_token` setting" in failed.stderr + failed.stdout
+    assert project.sandbox.client_secret not in failed.stderr + failed.stdout
+
+    changed = india_customers(project.sandbox, org)[:2]
+    project.sandbox.touch_contacts(org, ids=changed)
+    project.refresh_token = project.sandbox.issue_refresh_token()
+    resumed = project.run()
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    runs = project.history()
+    assert len(runs) == 2  # the failed run committed nothing
+    newest = max(runs, key=lambda r: r["run_id"])
+    assert len(changed) <= newest["total"] <= len(changed) + len(project.sandbox.organization_ids)
+    assert newest["new"] == 0
+
+
+def test_two_syncs_keep_separate_bookmarks_and_history(project: Project):
+    assert project.run("india-customers-newsletter").returncode == 0
+    other = project.run("trade-fair-events")
+    assert other.returncode == 0, other.stderr[-3000:]
+    syncs = {r["sync"] for r in project.history()}
+    assert syncs == {"india-customers-newsletter", "trade-fair-events"}
+    state_ids = subprocess.run(
+        [str(BIN / "meltano"), "state", "list"],
+        cwd=ROOT,
+        env=project.env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "dev:tap-zoho-invoice-to-target-marketing-leads" in state_ids
+    assert "dev:tap-zoho-invoice--trade-fair-to-target-marketing-leads" in state_ids
