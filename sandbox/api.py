@@ -49,6 +49,8 @@ class Request:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     form: Mapping[str, str] = field(default_factory=dict)
+    # Injected "repeat" fault: a contacts page starts with the previous page's last row.
+    repeat_previous_row: bool = False
 
 
 @dataclass
@@ -260,16 +262,18 @@ class ZohoApi:
             search = build_search(query)
         except ValueError as error:
             raise ApiError(400, 2, f"Invalid value passed for {error}") from None
-        rows, has_more = self.store.list_rows(
-            org_id,
-            search=search,
-            filter_by=filter_by,
-            sort_column=sort_column,
-            descending=sort_order == "D",
-            modified_since=modified_since,
-            page=page,
-            per_page=per_page,
-        )
+        listing = {
+            "search": search,
+            "filter_by": filter_by,
+            "sort_column": sort_column,
+            "descending": sort_order == "D",
+            "modified_since": modified_since,
+            "per_page": per_page,
+        }
+        rows, has_more = self.store.list_rows(org_id, page=page, **listing)
+        if request.repeat_previous_row and page > 1:
+            previous, _ = self.store.list_rows(org_id, page=page - 1, **listing)
+            rows = previous[-1:] + rows
         page_context = {
             "page": page,
             "per_page": per_page,

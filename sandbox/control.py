@@ -74,6 +74,10 @@ class SandboxControls:
         """Revoke a refresh token (default: this handle's); grants then answer invalid_code."""
         return self._call("revoke_refresh_token", token=token or self.refresh_token)
 
+    def issued_access_tokens(self) -> list[str]:
+        """Every access token granted so far, expired ones too (tests grep outputs for them)."""
+        return self._call("issued_access_tokens")
+
     def expire_access_tokens(self) -> int:
         """Expire every access token now."""
         return self._call("expire_access_tokens")
@@ -90,8 +94,13 @@ class SandboxControls:
         code: int | None = None,
         message: str | None = None,
         headers: dict[str, str] | None = None,
+        after: int = 0,
     ) -> int:
-        """Fail the next `count` requests whose path has `path_substring` ("drop": no answer)."""
+        """Fail `count` requests whose path has `path_substring`, after `after` of them pass.
+
+        `status` is an HTTP status or a mode: "drop" (no answer), "truncate" (half a body),
+        "repeat" (a contacts page starting with the previous page's last row).
+        """
         return self._call(
             "inject_faults",
             path_substring=path_substring,
@@ -100,6 +109,7 @@ class SandboxControls:
             code=code,
             message=message,
             headers=headers,
+            after=after,
         )
 
     def clear_faults(self) -> None:

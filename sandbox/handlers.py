@@ -56,16 +56,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if url.path.startswith(CONTROL_PREFIX):
             self._control(url.path[len(CONTROL_PREFIX) :], body)
             return
-        fault = self.store.faults.take(url.path)
-        if fault is not None and fault.status == "drop":
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        fault = self.store.faults.take(url.path, _page_of(query))
+        mode = fault.status if fault is not None else None
+        if mode == "drop":
             self.close_connection = True  # no response at all: the client sees a dead socket
             self._log(url.path, "dropped")
             return
-        if fault is not None:
-            status = int(fault.status)
+        if fault is not None and isinstance(fault.status, int):
             response = zoho_error(
-                status,
-                fault.code if fault.code is not None else _default_code(status),
+                fault.status,
+                fault.code if fault.code is not None else _default_code(fault.status),
                 fault.message or "Injected fault",
                 headers=dict(fault.headers),
                 endpoint=self.api.endpoint_for(url.path),
@@ -74,16 +75,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
             request = Request(
                 method=self.command,
                 path=url.path,
-                query=dict(parse_qsl(url.query, keep_blank_values=True)),
+                query=query,
                 headers={k.lower(): v for k, v in self.headers.items()},
                 form=self._form(body),
+                repeat_previous_row=mode == "repeat",
             )
             response = self.api.handle(request)
         self.store.record(
             response.endpoint, response.org_id, response.status, response.throttle_code
         )
-        self._send(response.status, response.body, response.headers)
-        self._log(url.path, response.status)
+        self._send(response.status, response.body, response.headers, truncate=mode == "truncate")
+        self._log(url.path, "truncated" if mode == "truncate" else response.status)
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -114,8 +116,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._send(200, {"result": result})
 
     def _send(
-        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+        self,
+        status: int,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        *,
+        truncate: bool = False,
     ) -> None:
+        """Write one JSON response; `truncate` stops halfway through the body and hangs up."""
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", JSON_TYPE)
@@ -124,6 +132,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        if truncate:
+            self.close_connection = True
+            payload = payload[: len(payload) // 2]
         self.wfile.write(payload)
 
     def _log(self, path: str, outcome: object) -> None:
@@ -135,6 +146,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence http.server's own lines: they include the full request line (query strings)."""
+
+
+def _page_of(query: dict[str, str]) -> int:
+    """The list page a request asks for (1 when absent or not a number)."""
+    page = query.get("page", "1")
+    return int(page) if page.isdigit() else 1
 
 
 def _default_code(status: int) -> int:

@@ -114,16 +114,33 @@ class RateLimiter:
         }
 
 
+#: Fault modes other than an HTTP status: "drop" closes the connection without an answer,
+#: "truncate" sends the headers and half the body then closes, "repeat" serves a contacts page
+#: that starts with the previous page's last row (what offset paging over a list that gained a
+#: row before the reader's position looks like).
+FAULT_MODES = ("drop", "truncate", "repeat")
+
+
 @dataclass
 class Fault:
-    """The next `remaining` requests whose path contains `path_substring` fail this way."""
+    """After `after` matching requests pass, the next `remaining` ones fail this way.
+
+    A request matches when its path contains `path_substring`; a "repeat" fault only matches
+    contact-list pages after the first (the first page has no previous page to repeat).
+    """
 
     path_substring: str
-    status: int | str  # an HTTP status, or "drop" to close the connection without a response
+    status: int | str  # an HTTP status or one of FAULT_MODES
     remaining: int
     code: int | None = None
     message: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    after: int = 0
+
+    def matches(self, path: str, page: int) -> bool:
+        if self.path_substring not in path:
+            return False
+        return self.status != "repeat" or (path.endswith("/contacts") and page > 1)
 
 
 class FaultInjector:
@@ -136,21 +153,29 @@ class FaultInjector:
 
     def add(self, fault: Fault) -> int:
         """Queue a fault; returns how many faulty responses are now pending."""
-        if fault.status != "drop" and not (
+        if fault.status not in FAULT_MODES and not (
             isinstance(fault.status, int) and 100 <= fault.status <= 599
         ):
-            raise ValueError(f'fault status must be an HTTP status or "drop", got {fault.status!r}')
+            modes = ", ".join(f'"{mode}"' for mode in FAULT_MODES)
+            raise ValueError(
+                f"fault status must be an HTTP status or one of {modes}, got {fault.status!r}"
+            )
         if fault.remaining < 1:
             raise ValueError("fault count must be at least 1")
+        if fault.after < 0:
+            raise ValueError("fault `after` must be 0 or more")
         with self._lock:
             self._faults.append(fault)
             return sum(f.remaining for f in self._faults)
 
-    def take(self, path: str) -> Fault | None:
-        """The fault to apply to a request for `path`, if one is pending."""
+    def take(self, path: str, page: int = 1) -> Fault | None:
+        """The fault to apply to a request for `path` (list `page`), if one is due."""
         with self._lock:
             for fault in self._faults:
-                if fault.path_substring in path:
+                if fault.matches(path, page):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._faults.remove(fault)

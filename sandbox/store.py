@@ -338,6 +338,10 @@ class SandboxStore:
         """Revoke a refresh token ("key regenerated"): the next grant answers invalid_code."""
         return self.tokens.revoke_refresh_token(token)
 
+    def issued_access_tokens(self) -> list[str]:
+        """Every access token granted so far, expired or not."""
+        return self.tokens.issued_tokens()
+
     def expire_access_tokens(self) -> int:
         """Expire all access tokens: the next API call answers 401 code 57."""
         return self.tokens.expire_access_tokens()
@@ -356,13 +360,18 @@ class SandboxStore:
         code: int | None = None,
         message: str | None = None,
         headers: dict[str, str] | None = None,
+        after: int = 0,
     ) -> int:
-        """Make the next `count` requests whose path contains `path_substring` fail.
+        """Make `count` requests whose path contains `path_substring` fail, after `after` pass.
 
-        `status` is an HTTP status (answered with a Zoho envelope carrying `code`) or "drop"
-        (the connection closes without a response). Returns the number of pending faults.
+        `status` is an HTTP status (answered with a Zoho envelope carrying `code`), "drop"
+        (the connection closes without a response), "truncate" (half the body, then the
+        connection closes) or "repeat" (a contacts page after the first starts with the previous
+        page's last row). Returns the number of pending faulty responses.
         """
-        fault = Fault(path_substring, status, int(count), code, message, dict(headers or {}))
+        fault = Fault(
+            path_substring, status, int(count), code, message, dict(headers or {}), int(after)
+        )
         return self.faults.add(fault)
 
     def clear_faults(self) -> None:
@@ -415,6 +424,7 @@ CONTROL_OPERATIONS = frozenset(
         "issue_refresh_token",
         "revoke_refresh_token",
         "expire_access_tokens",
+        "issued_access_tokens",
         "set_config",
         "inject_faults",
         "clear_faults",

@@ -52,6 +52,7 @@ class TokenBook:
         self._refresh: dict[str, tuple[str, ...]] = {refresh_token: DEFAULT_SCOPES}
         self._access: dict[str, AccessToken] = {}
         self._grant_times: dict[str, deque[float]] = {}
+        self._history: list[str] = []
         self.issued = 0
 
     def grant(
@@ -80,8 +81,14 @@ class TokenBook:
                 recent.append(now)
             token = new_token()
             self._access[token] = AccessToken(now + ttl, scopes)
+            self._history.append(token)
             self.issued += 1
             return token
+
+    def issued_tokens(self) -> list[str]:
+        """Every access token granted, in order, including expired ones."""
+        with self._lock:
+            return list(self._history)
 
     def scopes_of(self, access_token: str) -> tuple[str, ...] | None:
         """Scopes of a live access token, or None if it is unknown or expired."""

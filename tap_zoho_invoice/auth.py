@@ -2,6 +2,9 @@
 
 Zoho answers a bad refresh token with HTTP 200 and ``{"error": "invalid_code"}``, so the
 status code alone cannot be trusted; and API calls want ``Zoho-oauthtoken``, not ``Bearer``.
+A 5xx or 429 from the accounts server, or a connection it drops after answering once, is
+transient: it raises ``RetriableAPIError`` (the request being authenticated is retried with
+backoff) instead of telling the user to renew a refresh token that is fine.
 One instance is shared by every stream of a tap so that one access token serves the whole run
 until it expires (Zoho limits how many tokens a refresh token may mint).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import requests
 from singer_sdk.authenticators import OAuthAuthenticator
+from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers._util import utc_now
 
 from tap_zoho_invoice.errors import ClientRejected, RefreshTokenRejected
@@ -51,12 +55,20 @@ class ZohoAuthenticator(OAuthAuthenticator):
             response = self._session.post(
                 self.auth_endpoint, data=self.oauth_request_payload, timeout=60
             )
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if self.access_token is not None:
+                # It answered earlier in this run: a passing network fault, worth a retry.
+                msg = f"Zoho's accounts server dropped the connection ({type(exc).__name__})"
+                raise RetriableAPIError(msg) from exc
             msg = (
                 f"Cannot reach Zoho's accounts server at {self.auth_endpoint}: check the "
                 "`data_center` setting (or `accounts_url`) and the network."
             )
             raise RefreshTokenRejected(msg) from exc
+        if response.status_code >= 500 or response.status_code == 429:
+            # The accounts server is down or busy: that says nothing about the refresh token.
+            msg = f"Zoho's accounts server answered HTTP {response.status_code}"
+            raise RetriableAPIError(msg, response)
         body = _json_or_empty(response)
         error = body.get("error")
         if error in {"invalid_client", "invalid_client_secret"}:

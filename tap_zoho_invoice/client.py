@@ -27,6 +27,7 @@ if t.TYPE_CHECKING:
 CODE_UNAUTHENTICATED = 14
 CODE_NOT_AUTHORIZED = 57
 CODE_DAILY_QUOTA = 45
+CODE_TOO_MANY_IN_FLIGHT = 1070
 CODE_UNKNOWN_ORGANIZATION = 6041
 
 #: Longest wait the tap accepts from a server hint before giving up on that hint.
@@ -43,8 +44,12 @@ class ZohoPaginator(PageNumberPaginator):
 class ZohoInvoiceStream(RESTStream):
     """Base stream: authenticates, paces per organization, and reads Zoho's error envelope."""
 
-    #: First wait (seconds) of the exponential backoff for 5xx and dropped connections.
+    #: First wait (seconds) of the exponential backoff for 5xx, dropped connections and
+    #: 429 code 1070 (too many requests in flight: those finish within seconds).
     retry_base_seconds = 1.0
+    #: Wait after a per-minute 429 (code 44) that carries no ``Retry-After``: Zoho blocks the
+    #: organization for the rest of its one-minute window, so probing sooner only wastes calls.
+    rate_limit_wait_seconds = 60.0
 
     @property
     def url_base(self) -> str:
@@ -133,15 +138,21 @@ class ZohoInvoiceStream(RESTStream):
         if response is not None and response.status_code == 401:
             return 0.0
         if response is not None and response.status_code == 429:
-            hint = _hinted_wait(response)
-            return hint if hint is not None else 60.0
+            hint = _retry_after(response)
+            if hint is not None:
+                return hint
+            if _envelope(response)[0] != CODE_TOO_MANY_IN_FLIGHT:
+                return self.rate_limit_wait_seconds
         return min(self.retry_base_seconds * 2 ** (attempt - 1), 60.0)
 
     def backoff_jitter(self, value: float) -> float:
         return value
 
+    #: Tries per request (the first one included) before the run stops with one clear line.
+    max_tries = 8
+
     def backoff_max_tries(self) -> int:
-        return 8
+        return self.max_tries
 
     def response_error_message(self, response: requests.Response) -> str:
         code, message = _envelope(response)
@@ -184,15 +195,17 @@ def _envelope(response: requests.Response) -> tuple[int | None, str]:
     )
 
 
-def _hinted_wait(response: requests.Response) -> float | None:
-    for header in ("Retry-After", "x-rate-limit-reset"):
-        value = response.headers.get(header)
-        if value is None:
-            continue
-        try:
-            seconds = float(value)
-        except ValueError:
-            continue
-        if 0 <= seconds <= MAX_HINTED_WAIT_SECONDS:
-            return seconds
-    return None
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds from a ``Retry-After`` header, if present, numeric and reasonable.
+
+    ``x-rate-limit-reset`` is deliberately not read: Zoho uses it for the *daily* quota window
+    (seconds until the day resets), which says nothing about when a per-minute block lifts.
+    """
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= MAX_HINTED_WAIT_SECONDS else None

@@ -85,11 +85,20 @@ class ContactsStream(ZohoInvoiceStream):
         return params
 
     def get_records(self, context: t.Any) -> Iterable[dict]:
+        """Rows of one organization, filtered and completed here rather than in post_process.
+
+        Detail requests happen in this generator too, so that any failure while reading an
+        organization (quota, revoked token, retries exhausted) meets the handling below: the
+        bookmark of what was already emitted is written before the run stops.
+        """
         org = context["organization_id"]
         self._emitted = set()
         self._start = self.get_starting_timestamp(context)
         try:
-            yield from self.request_records(context)
+            for row in self.request_records(context):
+                record = self._contact_record(row, context)
+                if record is not None:
+                    yield record
         except DailyQuotaExhausted as exc:
             self.logger.warning(
                 "%s Stopping organization %s here; the next run resumes from its bookmark.",
@@ -105,9 +114,8 @@ class ContactsStream(ZohoInvoiceStream):
         if self.config.get("detect_deletions"):
             yield from self._tombstones(context)
 
-    def post_process(self, row: dict, context: t.Any = None) -> dict | None:
-        if row.get("_sdc_deleted_at"):
-            return row
+    def _contact_record(self, row: dict, context: t.Any) -> dict | None:
+        """The record for one list row, or None for a repeat or a row older than the bookmark."""
         contact_id = str(row["contact_id"])
         if contact_id in self._emitted:
             return None  # A repeat across pages (offset paging over a changing list).
@@ -117,11 +125,11 @@ class ContactsStream(ZohoInvoiceStream):
         modified = row.get("last_modified_time")
         if self._start and modified and parse_instant(modified) < self._start:
             return None
-        self._emitted.add(contact_id)
         row["contact_id"] = contact_id
         row["organization_id"] = str(context["organization_id"]) if context else None
         if self.config.get("fetch_contact_details"):
             row.update(self._details(contact_id, context))
+        self._emitted.add(contact_id)
         return row
 
     def _increment_stream_state(self, latest_record: dict, *, context: t.Any = None) -> None:

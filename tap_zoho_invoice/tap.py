@@ -8,12 +8,14 @@ import sys
 import typing as t
 from functools import cached_property
 
+import requests
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_zoho_invoice import hosts
 from tap_zoho_invoice.auth import ZohoAuthenticator
+from tap_zoho_invoice.client import ZohoInvoiceStream
 from tap_zoho_invoice.errors import ZohoUserError
 from tap_zoho_invoice.pacing import PacedSession, Pacer
 from tap_zoho_invoice.streams import ContactsStream, OrganizationsStream
@@ -57,7 +59,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.StringType,
         description=(
             "Override of the Invoice API base URL, e.g. http://127.0.0.1:8080/invoice/v3 for the "
-            "local sandbox or a proxy. Takes precedence over data_center."
+            "local sandbox or a proxy. Takes precedence over data_center. Must be https:// "
+            "(plain http:// only for loopback hosts: the access token travels with every call)."
         ),
     ),
     th.Property(
@@ -65,7 +68,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.StringType,
         description=(
             "Override of the OAuth accounts server base URL (the token is requested at "
-            "<accounts_url>/oauth/v2/token). Takes precedence over data_center."
+            "<accounts_url>/oauth/v2/token). Takes precedence over data_center. Must be "
+            "https:// (plain http:// only for loopback hosts: the client secret and refresh "
+            "token are sent there)."
         ),
     ),
     th.Property(
@@ -145,6 +150,9 @@ class TapZohoInvoice(Tap):
             problems.append(f"`page_size` must be between 1 and 200, not {page_size}.")
         if int(self.config.get("max_requests_per_minute", 90) or 0) < 0:
             problems.append("`max_requests_per_minute` must be 0 (off) or a positive number.")
+        for setting in ("api_url", "accounts_url"):
+            if problem := hosts.untrusted_url_problem(setting, self.config.get(setting)):
+                problems.append(problem)
         if problems and raise_errors:
             raise ConfigValidationError(problems[0], errors=problems)
         return [*errors, *problems]
@@ -200,12 +208,29 @@ class TapZohoInvoice(Tap):
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
-        """Turn a user-fixable failure into one clear line and a non-zero exit."""
+        """Turn an API failure into one clear line and a non-zero exit, without a traceback.
+
+        The STATE written before the failure (streams write it when a partition fails) holds
+        the bookmark of everything emitted, so the next run resumes there.
+        """
         try:
             super().invoke(*args, **kwargs)
         except ZohoUserError as exc:
-            sys.stderr.write(f"tap-zoho-invoice: {exc}\n")
-            sys.exit(1)
+            _stop(str(exc))
+        except (RetriableAPIError, requests.RequestException) as exc:
+            _stop(
+                f"Zoho kept failing after {ZohoInvoiceStream.max_tries} tries ({exc}); {_RESUMES}"
+            )
+        except FatalAPIError as exc:
+            _stop(f"{exc}; {_RESUMES}")
+
+
+_RESUMES = "the run stopped here and the next run resumes from its bookmark."
+
+
+def _stop(line: str) -> t.NoReturn:
+    sys.stderr.write(f"tap-zoho-invoice: {' '.join(line.split())}\n")
+    sys.exit(1)
 
 
 if __name__ == "__main__":
