@@ -16,7 +16,7 @@ from singer_sdk.authenticators import OAuthAuthenticator
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers._util import utc_now
 
-from tap_zoho_invoice.errors import ClientRejected, RefreshTokenRejected
+from tap_zoho_invoice.errors import ClientRejected, RefreshTokenRejected, TokenRequestsThrottled
 
 #: Refresh a little before Zoho's stated expiry so a token never dies mid-request.
 EXPIRY_MARGIN_SECONDS = 60
@@ -77,6 +77,14 @@ class ZohoAuthenticator(OAuthAuthenticator):
                 "`client_secret` settings against the self-client in Zoho's API console."
             )
             raise ClientRejected(msg)
+        if error == "Access Denied" or "too many requests" in str(body).lower():
+            # Zoho caps how many access tokens a refresh token may mint in a few minutes.
+            msg = (
+                "Zoho's accounts server is throttling token requests for this client "
+                f"({body.get('error_description') or error}): wait a few minutes and run again; "
+                "the bookmarks are kept. The refresh token itself is fine."
+            )
+            raise TokenRequestsThrottled(msg)
         if error or response.status_code >= 400 or "access_token" not in body:
             reason = error or f"HTTP {response.status_code}"
             msg = (

@@ -17,6 +17,10 @@ class RefreshTokenRejected(ZohoUserError):
     """Zoho's accounts server refused the refresh token (revoked, regenerated or wrong DC)."""
 
 
+class TokenRequestsThrottled(ZohoUserError):
+    """Zoho limits token grants per refresh token ("Access Denied": too many requests)."""
+
+
 class ClientRejected(ZohoUserError):
     """Zoho's accounts server refused the client id / client secret pair."""
 

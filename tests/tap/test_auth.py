@@ -87,3 +87,19 @@ def test_accounts_url_overrides_the_data_center():
     assert token_url({"data_center": "eu", "accounts_url": "http://127.0.0.1:9/"}) == (
         "http://127.0.0.1:9/oauth/v2/token"
     )
+
+
+def test_throttled_token_requests_say_wait_not_renew(zoho, run_tap):
+    from tap_zoho_invoice.errors import TokenRequestsThrottled
+
+    zoho.post(
+        TOKEN_URL,
+        status_code=400,
+        json={
+            "error": "Access Denied",
+            "error_description": "You have made too many requests continuously.",
+        },
+    )
+    with pytest.raises(TokenRequestsThrottled, match="wait a few minutes") as err:
+        run_tap()
+    assert "renew" not in str(err.value)
