@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every dependency pinned (regenerate with `make lock` after changing pyproject.toml).
+LOCK := requirements.lock
 
-.PHONY: install demo test lint typecheck unit clean
+.PHONY: install demo test lint typecheck unit audit lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,6 +32,13 @@ unit: $(STAMP)
 
 ## Lint, type-check, then the whole test suite.
 test: lint typecheck unit
+
+## Known vulnerabilities in the locked dependencies (PyPI advisory data; needs the network).
+audit: $(STAMP)
+	$(BIN)/pip-audit -r $(LOCK) --no-deps --disable-pip --progress-spinner off
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > $(LOCK)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache marketing_leads.db .meltano

@@ -3,10 +3,14 @@
 Commands (all take ``--database-url``, default ``$MARKETING_LEADS_DATABASE_URL`` or
 ``sqlite:///marketing_leads.db``; all print a table by default and JSON with ``--json``):
 
-``history [--sync NAME]``
+``history [--sync NAME] [--csv]``
     ``{"runs": [{"run_id", "sync", "list", "started_at", "finished_at", "status", "total",
     "new", "re_added", "duplicate", "ignored", "deleted", "ignored_reasons": {reason: n}}]}``,
     newest first. ``total = new + re_added + duplicate + ignored + deleted``.
+    ``--csv`` prints the same runs as CSV for spreadsheets: a header row, then one row per run
+    with the JSON keys in that order, except that ``ignored_reasons`` becomes one column per
+    reason, ``ignored_<reason>`` (every known reason in the order the checks run, 0 when absent;
+    a reason unknown to this version gets its own column after them).
 ``lists``
     ``{"lists": [{"list", "members", "created_at"}]}`` by name.
 ``members LIST``
@@ -15,6 +19,10 @@ Commands (all take ``--database-url``, default ``$MARKETING_LEADS_DATABASE_URL``
 ``outcomes RUN_ID [--outcome O] [--reason R]``
     ``{"run": <a history entry>, "outcomes": [{"position", "email", "outcome", "reason",
     "detail", "source_org_id", "source_id"}]}`` in input order.
+``report [--sync NAME] [--output FILE]``
+    writes one self-contained HTML page (default ``marketing-leads-report.html``; opens
+    offline) per sync: outcomes per run and ignored reasons as charts, list sizes over time,
+    and the last run's records, searchable by email. Prints the file's path.
 ``schedule --job JOB --every once|daily|weekly|monthly ... --tz ZONE [--write] | --check``
     turns a local time in an IANA zone into Meltano schedules (UTC cron); see
     ``docs/schedules.md``. Works on the Meltano project, not on the store.
@@ -30,25 +38,30 @@ Timestamps are ISO 8601 in UTC. Exit codes: 0 done, 1 an error (one line on stde
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import os
 import sys
 import typing as t
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 
 from target_marketing_leads.classify import EmailNormaliser
 from target_marketing_leads.errors import StoreError
-from target_marketing_leads.render import print_json, print_table
+from target_marketing_leads.render import print_history, print_json, print_table
+from target_marketing_leads.report import UnknownSync, build_report, write_report
 from target_marketing_leads.schedules.command import add_schedule_parser, run_schedule
-from target_marketing_leads.store import DEFAULT_DATABASE_URL, admin, open_store
+from target_marketing_leads.store import DEFAULT_DATABASE_URL, admin, open_store, redacted
 from target_marketing_leads.store.engine import READ_ONLY
 
 DATABASE_URL_ENV = "MARKETING_LEADS_DATABASE_URL"
 
-HISTORY_COLUMNS = ("run_id", "sync", "list", "finished_at", "total", "new", "re_added",
-                   "duplicate", "ignored", "deleted", "ignored_reasons")  # fmt: skip
+DEFAULT_REPORT = "marketing-leads-report.html"
+HISTORY_CSV_COLUMNS = ("run_id", "sync", "list", "started_at", "finished_at", "status", "total",
+                       "new", "re_added", "duplicate", "ignored", "deleted")  # fmt: skip
+"""``history --json``'s keys in order, less ``ignored_reasons`` (one CSV column per reason)."""
 MEMBER_COLUMNS = ("email", "status", "first_name", "last_name", "source_id", "joined_at")
 OUTCOME_COLUMNS = ("position", "email", "outcome", "reason", "detail", "source_id")
 
@@ -75,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print JSON (stable keys)")
         return sub
 
-    command("history", "runs, newest first").add_argument("--sync", help="only this sync")
+    history = command("history", "runs, newest first")
+    history.add_argument("--sync", help="only this sync")
+    history.add_argument("--csv", action="store_true", help="print CSV for spreadsheets")
     command("lists", "mailing lists and their member counts")
     command("members", "the leads on a list").add_argument("list", help="mailing list name")
     outcomes = command("outcomes", "the outcome of every record of a run")
@@ -87,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     source = suppress.add_mutually_exclusive_group(required=True)
     source.add_argument("emails", nargs="*", default=[], metavar="EMAIL")
     source.add_argument("--file", help="a file with one email per line ('-' for stdin)")
+    report = commands.add_parser("report", help="write the import history as an HTML page")
+    report.add_argument("--sync", help="only this sync")
+    report.add_argument(
+        "--output", type=Path, default=Path(DEFAULT_REPORT), help=f"default {DEFAULT_REPORT}"
+    )
     add_schedule_parser(commands)
     return parser
 
@@ -114,8 +134,21 @@ def run_command(args: argparse.Namespace, console: Console) -> None:
                 runs = admin.history(conn, args.sync)
                 if args.json:
                     print_json({"runs": runs}, console)
+                elif args.csv:
+                    _write_history_csv(runs, console.file)
                 else:
-                    print_table("Import history", HISTORY_COLUMNS, runs, console)
+                    print_history(runs, console)
+            elif args.command == "report":
+                try:
+                    pages = build_report(conn, args.sync, now=dt.datetime.now(dt.timezone.utc))
+                except UnknownSync as exc:
+                    raise CommandError(str(exc)) from exc
+                try:
+                    write_report(pages, args.output, database=redacted(args.database_url))
+                except OSError as exc:
+                    msg = f"cannot write {args.output}: {exc.strerror}"
+                    raise CommandError(msg) from exc
+                console.out(str(args.output), highlight=False)
             elif args.command == "lists":
                 found = admin.lists(conn)
                 if args.json:
@@ -159,6 +192,19 @@ def run_command(args: argparse.Namespace, console: Console) -> None:
         engine.dispose()
 
 
+def _write_history_csv(runs: list[dict[str, t.Any]], out: t.IO[str]) -> None:
+    known = list(admin.REASON_NAMES)
+    extra = sorted({r for run in runs for r in run["ignored_reasons"]}.difference(known))
+    reasons = known + extra
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*HISTORY_CSV_COLUMNS, *(f"ignored_{reason}" for reason in reasons)])
+    for run in runs:
+        counts = run["ignored_reasons"]
+        writer.writerow(
+            [*(run[key] for key in HISTORY_CSV_COLUMNS), *(counts.get(r, 0) for r in reasons)]
+        )
+
+
 def _print_suppressed(result: dict[str, t.Any], console: Console) -> None:
     status = result["status"]
     console.print(
@@ -172,10 +218,13 @@ def _print_suppressed(result: dict[str, t.Any], console: Console) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``marketing-leads``."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "csv", False) and args.json:
+        parser.error("--csv and --json cannot be used together")
     if args.command == "schedule":
         return run_schedule(args)  # works on the Meltano project, not on the store
-    console = Console(soft_wrap=args.json)
+    console = Console(soft_wrap=getattr(args, "json", False))
     try:
         run_command(args, console)
     except (StoreError, CommandError) as exc:

@@ -6,8 +6,13 @@ import json
 import typing as t
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
+
+HISTORY_COUNTS = (("total", "total"), ("new", "new"), ("re_added", "re+"),
+                  ("duplicate", "dup"), ("ignored", "ign"), ("deleted", "del"))  # fmt: skip
+"""The history table's count columns and their short headers (the JSON keys are in --json)."""
 
 
 def print_json(payload: dict[str, t.Any], console: Console) -> None:
@@ -39,3 +44,38 @@ def _cell(value: t.Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items() if v)
     return str(value)
+
+
+def print_history(runs: Sequence[dict[str, t.Any]], console: Console) -> None:
+    """The import history, readable in an 80-column terminal.
+
+    Sync and list share a cell on two lines, the finish time is shown to the minute, counts
+    get short headers and never wrap, and each ignored reason has its own line.
+    """
+    if not runs:
+        console.print("Import history: nothing to show.")
+        return
+    table = Table(
+        title="Import history (UTC)", box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False,
+    )  # fmt: skip
+    table.add_column("run", justify="right", no_wrap=True)
+    table.add_column("sync/list", overflow="fold", min_width=10)
+    table.add_column("finished", no_wrap=True)
+    for _, header in HISTORY_COUNTS:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("ignored reasons", overflow="fold", min_width=14)
+    for run in runs:
+        reasons = "\n".join(f"{reason} {n}" for reason, n in run["ignored_reasons"].items() if n)
+        table.add_row(
+            str(run["run_id"]),
+            f"{run['sync']}\n-> {run['list']}",
+            short_time(run["finished_at"]),
+            *(str(run[key]) for key, _ in HISTORY_COUNTS),
+            reasons,
+        )
+    console.print(table)
+
+
+def short_time(iso: str | None) -> str:
+    """``2026-06-09T17:15:06.123+00:00`` as ``2026-06-09 17:15``."""
+    return iso[:16].replace("T", " ") if iso else ""

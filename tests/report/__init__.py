@@ -1,0 +1,1 @@
+"""Tests of ``marketing-leads report`` and ``history --csv``."""
