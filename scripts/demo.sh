@@ -25,5 +25,8 @@ meltano install >"$workdir/install.log" 2>&1 || { cat "$workdir/install.log"; ex
 echo "== meltano run india-customers-newsletter"
 meltano run india-customers-newsletter
 
+echo "== HTML report: marketing-leads-report.html (open it in a browser; works offline)"
+marketing-leads --database-url sqlite:///marketing_leads.db report --output marketing-leads-report.html
+
 echo "== Import history (marketing-leads history)"
 marketing-leads --database-url sqlite:///marketing_leads.db history

@@ -19,9 +19,11 @@ from __future__ import annotations
 import enum
 import functools
 import importlib
+import typing as t
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import email_validator
 from email_validator import EmailNotValidError, caching_resolver, validate_email
 
 DOMAIN_MEMO_SIZE = 20_000
@@ -77,9 +79,8 @@ class Decision:
     reason: Reason | None = None
 
 
-@dataclass(frozen=True)
-class EmailCheck:
-    """The result of normalising one raw email value.
+class EmailCheck(t.NamedTuple):
+    """The result of normalising one raw email value (a named tuple: one is made per record).
 
     ``email`` is the comparison key (email-validator's normalised form, lower-cased) when the
     address is valid; otherwise ``reason`` says why not and ``detail`` carries the validator's
@@ -97,18 +98,28 @@ class EmailNormaliser:
     Surrounding whitespace is stripped first (a trailing space is a data-entry slip, not a
     different address); everything else is email-validator's decision. Deliverability (DNS)
     checks run only when asked for, through one caching resolver.
+
+    Plain addresses (ASCII, an unquoted dot-atom local part) take :class:`PlainAsciiPath`,
+    which runs only the steps of ``validate_email`` that such an address reaches and gives
+    exactly its verdict and normalised form; anything else, and any address that path would
+    reject, goes through ``validate_email`` itself (so every error message is the library's).
     """
 
     def __init__(self, *, check_deliverability: bool = False) -> None:
         self.check_deliverability = check_deliverability
         self._resolver = caching_resolver() if check_deliverability else None
         memoise_domain_syntax()
+        self._plain = None if check_deliverability else PlainAsciiPath.build()
 
     def normalise(self, raw: str | None) -> EmailCheck:
         """Return the comparison key of ``raw``, or why it has none."""
         text = (raw or "").strip()
         if not text:
             return EmailCheck(None, Reason.EMPTY_EMAIL)
+        if self._plain is not None:
+            normalised = self._plain.normalise(text)
+            if normalised is not None:
+                return EmailCheck(normalised.lower())
         try:
             if self._resolver is None:
                 result = validate_email(text, check_deliverability=False)
@@ -119,6 +130,95 @@ class EmailNormaliser:
         except EmailNotValidError as exc:
             return EmailCheck(None, Reason.INVALID_PATTERN, str(exc))
         return EmailCheck(result.normalized.lower())
+
+
+class PlainAsciiPath:
+    """``validate_email(text, check_deliverability=False).normalized`` for plain addresses.
+
+    Why: ``validate_email`` walks the address character by character to find the ``@`` outside
+    quotes and display names (``split_email``), which cost more than the rest of the target's
+    per-lead work. For an ASCII address whose part before the first ``@`` is an unquoted
+    dot-atom, that walk ends at that ``@`` with nothing to unquote; the local part is kept as
+    is (the library's own ``DOT_ATOM_TEXT`` rule; Unicode normalisation changes no ASCII text;
+    RFC 2142 mailbox names such as ``postmaster`` are lower-cased); the domain goes through the
+    library's own domain check (remembered per domain, as ``memoise_domain_syntax`` does); the
+    three length checks of ``validate_email_length`` are all that is left. This class runs
+    exactly those steps, with the library's functions and constants and its module defaults
+    (``TEST_ENVIRONMENT``, ``GLOBALLY_DELIVERABLE``). It returns None whenever the address is
+    not plain or any step would reject it: the caller then asks ``validate_email`` itself, so
+    every verdict on a bad address, and its message, is the library's. Equivalence is tested
+    with hypothesis and a corpus of tricky addresses (``tests/target/test_email_fast_path.py``).
+    """
+
+    def __init__(self, module: t.Any, syntax: t.Any, constants: t.Any) -> None:
+        self._module = module
+        self._dot_atom = constants.DOT_ATOM_TEXT.match
+        self._case_insensitive = frozenset(constants.CASE_INSENSITIVE_MAILBOX_NAMES)
+        self._domains: dict[str, tuple[str, int] | None] = {}
+        self._options: tuple[bool, bool] | None = None
+        self._max_length = int(constants.EMAIL_MAX_LENGTH)
+        self._syntax_error = syntax.EmailSyntaxError
+
+    @classmethod
+    def build(cls) -> PlainAsciiPath | None:
+        """The fast path, or None if this email-validator lacks the pieces it reuses."""
+        try:
+            module = importlib.import_module("email_validator.validate_email")
+            syntax = importlib.import_module("email_validator.syntax")
+            constants = importlib.import_module("email_validator.rfc_constants")
+        except ImportError:
+            return None
+        needed = (
+            hasattr(module, "validate_email_domain_name")
+            and hasattr(constants, "DOT_ATOM_TEXT")
+            and hasattr(constants, "EMAIL_MAX_LENGTH")
+            and hasattr(constants, "CASE_INSENSITIVE_MAILBOX_NAMES")
+            and hasattr(syntax, "EmailSyntaxError")
+        )
+        return cls(module, syntax, constants) if needed else None
+
+    def normalise(self, text: str) -> str | None:
+        """``validate_email``'s normalised form, or None to defer to ``validate_email``."""
+        if not text.isascii():
+            return None
+        local, at, domain = text.partition("@")
+        if not at or not domain or domain[0] == "[" or not self._dot_atom(local):
+            return None
+        checked = self._domain(domain)
+        if checked is None:
+            return None
+        normalised_domain, ascii_domain_length = checked
+        if local.lower() in self._case_insensitive:  # postmaster, abuse, ... (RFC 2142)
+            local = local.lower()
+        normalised = f"{local}@{normalised_domain}"
+        limit = self._max_length
+        if (
+            len(text) > limit
+            or len(local) + 1 + ascii_domain_length > limit
+            or len(normalised.encode()) > limit
+        ):
+            return None
+        return normalised
+
+    def _domain(self, domain: str) -> tuple[str, int] | None:
+        """The library's verdict on a domain: its normalised form and ASCII length, or None."""
+        options = (email_validator.TEST_ENVIRONMENT, email_validator.GLOBALLY_DELIVERABLE)
+        if options != self._options or len(self._domains) >= DOMAIN_MEMO_SIZE:
+            self._domains.clear()
+            self._options = options
+        if domain in self._domains:
+            return self._domains[domain]
+        try:
+            # Looked up at each call: the memo (memoise_domain_syntax) wraps it in place.
+            info = self._module.validate_email_domain_name(
+                domain, test_environment=options[0], globally_deliverable=options[1]
+            )
+        except self._syntax_error:
+            checked = None
+        else:
+            checked = (info["domain"], len(info["ascii_domain"].encode()))
+        self._domains[domain] = checked
+        return checked
 
 
 def memoise_domain_syntax() -> bool:
@@ -176,19 +276,26 @@ def decide(
         store_status: the lead's status in the store (as of this point of the run), or None.
     """
     if tombstone:
-        return Decision(Outcome.DELETED)
+        return _DELETED
     if email.email is None:
         return Decision(Outcome.IGNORED, email.reason or Reason.INVALID_PATTERN)
     if is_role_address(email.email, roles):
-        return Decision(Outcome.IGNORED, Reason.ROLE_ADDRESS)
+        return _ROLE_ADDRESS
     if seen_earlier:
-        return Decision(Outcome.IGNORED, Reason.FILE_DUPLICATE)
-    if store_status == LeadStatus.UNSUBSCRIBED.value:
-        return Decision(Outcome.IGNORED, Reason.UNSUBSCRIBED)
-    if store_status == LeadStatus.BOUNCED.value:
-        return Decision(Outcome.IGNORED, Reason.BOUNCED)
+        return _FILE_DUPLICATE
     if store_status is None:
-        return Decision(Outcome.NEW)
-    if store_status == LeadStatus.DELETED.value:
-        return Decision(Outcome.RE_ADDED)
-    return Decision(Outcome.DUPLICATE)
+        return _NEW
+    return _BY_STORE_STATUS.get(store_status, _DUPLICATE)
+
+
+# The decisions of ``decide``, made once: a run asks for them once per record.
+_DELETED = Decision(Outcome.DELETED)
+_ROLE_ADDRESS = Decision(Outcome.IGNORED, Reason.ROLE_ADDRESS)
+_FILE_DUPLICATE = Decision(Outcome.IGNORED, Reason.FILE_DUPLICATE)
+_NEW = Decision(Outcome.NEW)
+_DUPLICATE = Decision(Outcome.DUPLICATE)
+_BY_STORE_STATUS = {
+    LeadStatus.UNSUBSCRIBED.value: Decision(Outcome.IGNORED, Reason.UNSUBSCRIBED),
+    LeadStatus.BOUNCED.value: Decision(Outcome.IGNORED, Reason.BOUNCED),
+    LeadStatus.DELETED.value: Decision(Outcome.RE_ADDED),
+}

@@ -36,9 +36,8 @@ from target_marketing_leads.validation import LeadRecord
 OutcomeKey = tuple[Outcome, Reason | None]
 
 
-@dataclass(frozen=True)
-class PendingLead:
-    """One record of the batch, typed and with its email normalised."""
+class PendingLead(t.NamedTuple):
+    """One record of the batch, typed and with its email normalised (a named tuple: cheap)."""
 
     lead: LeadRecord
     email: EmailCheck
@@ -58,10 +57,21 @@ class BatchPlan:
     counts: dict[int, Counter[OutcomeKey]] = field(default_factory=dict)
 
 
+_ACTIVE = LeadStatus.ACTIVE.value
+_DELETED = LeadStatus.DELETED.value
+_VALUES: dict[Outcome | Reason | None, str | None] = {
+    None: None,
+    **{outcome: outcome.value for outcome in Outcome},
+    **{reason: reason.value for reason in Reason},
+}
+"""Stored names of outcomes and reasons (``Enum.value`` is slow in a per-record loop)."""
+_INVALID_RECORD = Decision(Outcome.IGNORED, Reason.INVALID_RECORD)
+
+
 def _lead_row(lead: LeadRecord, email: str) -> dict[str, t.Any]:
     return {
         "email": email,
-        "status": LeadStatus.ACTIVE.value,
+        "status": _ACTIVE,
         "first_name": lead.first_name,
         "last_name": lead.last_name,
         "attributes": lead.attributes,
@@ -99,7 +109,7 @@ class _Overlay:
         self.by_source.setdefault(key, set()).add(email)
 
     def joined(self, email: str, key: SourceKey) -> None:
-        self.status[email] = LeadStatus.ACTIVE.value
+        self.status[email] = _ACTIVE
         self._link(email, key)
 
     def tombstone_targets(self, key: SourceKey, email: str | None) -> list[str]:
@@ -112,16 +122,19 @@ class _Overlay:
 
 
 def _outcome_row(item: PendingLead, decision: Decision, email: str | None) -> dict[str, t.Any]:
+    reason = decision.reason
     return {
         "run_id": item.run_id,
         "position": item.position,
         "email": email,
-        "outcome": decision.outcome.value,
-        "reason": decision.reason.value if decision.reason else None,
-        "detail": item.lead.problem
-        if decision.reason is Reason.INVALID_RECORD
+        "outcome": _VALUES[decision.outcome],
+        "reason": _VALUES[reason],
+        "detail": None
+        if reason is None
+        else item.lead.problem
+        if reason is Reason.INVALID_RECORD
         else item.email.detail
-        if decision.reason is Reason.INVALID_PATTERN
+        if reason is Reason.INVALID_PATTERN
         else None,
         "source_org_id": item.lead.source_org_id,
         "source_id": item.lead.source_id,
@@ -149,48 +162,52 @@ def plan_batch(
     overlay = _Overlay(by_email, by_source)
     seen_in_batch: set[tuple[int, str]] = set()
 
+    deleted, invalid_record = Outcome.DELETED, _INVALID_RECORD
+    status_of = overlay.status.get
+    outcomes, upserts, membership = plan.outcomes, plan.upserts, plan.membership
     for item in items:
         lead = item.lead
         email = item.email.email
-        key = (lead.source_org_id, lead.source_id)
+        run_id = item.run_id
         if lead.problem is not None:
-            decision = Decision(Outcome.IGNORED, Reason.INVALID_RECORD)
+            decision = invalid_record
             shown = lead.email
         else:
-            seen = (item.run_id, email) in seen_in_batch or (item.run_id, email) in seen_in_store
+            seen = (run_id, email) in seen_in_batch or (run_id, email) in seen_in_store
             decision = decide(
                 tombstone=lead.deleted,
                 email=item.email,
                 roles=roles,
                 seen_earlier=email is not None and seen,
-                store_status=overlay.status.get(email) if email is not None else None,
+                store_status=status_of(email) if email is not None else None,
             )
             shown = email if email is not None else lead.email
 
-        if decision.outcome is Outcome.DELETED:
-            targets = overlay.tombstone_targets(key, email)
+        outcome = decision.outcome
+        if outcome is deleted:
+            targets = overlay.tombstone_targets((lead.source_org_id, lead.source_id), email)
             for target in targets:
-                plan.membership[(item.list_id, target)] = False
-                if overlay.status.get(target) in SUPPRESSED_STATUSES:
+                membership[(item.list_id, target)] = False
+                if status_of(target) in SUPPRESSED_STATUSES:
                     continue
-                overlay.status[target] = LeadStatus.DELETED.value
-                if target in plan.upserts:
-                    plan.upserts[target]["status"] = LeadStatus.DELETED.value
+                overlay.status[target] = _DELETED
+                if target in upserts:
+                    upserts[target]["status"] = _DELETED
                 else:
                     plan.deleted_ids.add(overlay.stored[target].id)
             if shown is None and targets:
                 shown = targets[0]
-        elif decision.outcome in JOINING_OUTCOMES and email is not None:
-            plan.upserts[email] = _lead_row(lead, email)
-            overlay.joined(email, key)
-            plan.membership[(item.list_id, email)] = True
-            seen_in_batch.add((item.run_id, email))
+        elif outcome in JOINING_OUTCOMES and email is not None:
+            upserts[email] = _lead_row(lead, email)
+            overlay.joined(email, (lead.source_org_id, lead.source_id))
+            membership[(item.list_id, email)] = True
+            seen_in_batch.add((run_id, email))
         elif decision.reason in SEEN_REASONS and email is not None:
-            seen_in_batch.add((item.run_id, email))
+            seen_in_batch.add((run_id, email))
 
-        plan.outcomes.append(_outcome_row(item, decision, shown))
-        counts = plan.counts.get(item.run_id)
+        outcomes.append(_outcome_row(item, decision, shown))
+        counts = plan.counts.get(run_id)
         if counts is None:
-            counts = plan.counts[item.run_id] = Counter()
-        counts[(decision.outcome, decision.reason)] += 1
+            counts = plan.counts[run_id] = Counter()
+        counts[(outcome, decision.reason)] += 1
     return plan

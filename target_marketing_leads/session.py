@@ -125,32 +125,16 @@ class RunSession:
             seen_in_store=seen,
             roles=self.roles,
         )
-        self._apply(plan, by_email, by_source, now)
+        self._apply(plan, now)
         for tally in self.runs.values():
             tally.counts.update(plan.counts.get(tally.run_id, {}))
 
-    def _apply(
-        self,
-        plan: BatchPlan,
-        by_email: dict[str, repo.StoredLead],
-        by_source: dict[repo.SourceKey, list[repo.StoredLead]],
-        now: dt.datetime,
-    ) -> None:
+    def _apply(self, plan: BatchPlan, now: dt.datetime) -> None:
         conn = self.conn
         repo.mark_deleted(conn, plan.deleted_ids, now)
         repo.upsert_leads(conn, list(plan.upserts.values()))
-        known = {lead.email: lead.id for lead in by_email.values()}
-        for found in by_source.values():
-            known.update({lead.email: lead.id for lead in found})
-        missing = {email for _, email in plan.membership if email not in known}
-        if missing:
-            known.update(repo.lead_ids(conn, missing))
-        repo.remove_members(
-            conn, [(li, known[e]) for (li, e), on in plan.membership.items() if not on]
-        )
-        repo.add_members(
-            conn, [(li, known[e]) for (li, e), on in plan.membership.items() if on], now
-        )
+        repo.remove_members(conn, [pair for pair, on in plan.membership.items() if not on])
+        repo.add_members(conn, [pair for pair, on in plan.membership.items() if on], now)
         repo.insert_outcomes(conn, plan.outcomes)
 
     def commit(self) -> list[RunTally]:

@@ -41,6 +41,9 @@ class LeadsSink(BatchSink):
         reads only the fields it knows, so nothing needs removing.
         """
 
+    def _after_process_record(self, context: dict) -> None:
+        """Nothing per record: the SDK's default logs a debug line for each one."""
+
     def process_batch(self, context: dict) -> None:
         """Classify and write the batch inside the run's transaction (committed at the end)."""
         target = t.cast("TargetMarketingLeads", self._target)

@@ -44,10 +44,12 @@ from target_marketing_leads.errors import LeadInputError, StoreError
 from target_marketing_leads.metrics import log_run
 from target_marketing_leads.reader import LineNumberingReader
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
+from target_marketing_leads.run_guard import RunGuard
 from target_marketing_leads.session import RunSession
 from target_marketing_leads.sinks import LEADS_STREAM, IgnoredStreamSink, LeadsSink
 from target_marketing_leads.store import DEFAULT_DATABASE_URL, open_store
 from target_marketing_leads.store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
+from target_marketing_leads.store_errors import explain
 from target_marketing_leads.validation import check_leads_schema
 
 if t.TYPE_CHECKING:
@@ -122,6 +124,7 @@ class TargetMarketingLeads(Target):
         # One connection and one transaction per run: drain sinks one at a time.
         self.max_parallelism = 1
         self._session: RunSession | None = None
+        self._guard: RunGuard | None = None
 
     @property
     def session(self) -> RunSession:
@@ -142,6 +145,16 @@ class TargetMarketingLeads(Target):
                 logger=self.logger,
             )
         return self._session
+
+    def _process_record_message(self, message_dict: dict) -> None:
+        """Claim the record's sync before any of it is applied (see :mod:`.run_guard`)."""
+        record = message_dict.get("record")
+        sync_name = record.get("sync_name") if isinstance(record, dict) else None
+        if message_dict.get("stream") == LEADS_STREAM and isinstance(sync_name, str) and sync_name:
+            if self._guard is None:
+                self._guard = RunGuard(self.config.get("database_url") or DEFAULT_DATABASE_URL)
+            self._guard.claim(sync_name)
+        super()._process_record_message(message_dict)
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
         """The leads sink for ``leads``; a sink that drops records for any other stream."""
@@ -174,9 +187,11 @@ class TargetMarketingLeads(Target):
         self._session.close()
 
     def close(self) -> None:
-        """Release the store; whatever was not committed is rolled back."""
+        """Release the store and the sync claims; whatever was not committed is rolled back."""
         if self._session is not None:
             self._session.close()
+        if self._guard is not None:
+            self._guard.release()
 
     def _write_state_message(self, state: dict) -> None:
         """Write STATE only after the commit that covers it."""
@@ -184,9 +199,11 @@ class TargetMarketingLeads(Target):
         super()._write_state_message(state)
 
     def process_endofpipe(self) -> None:
-        """Drain, commit, then emit the latest STATE (through ``_write_state_message``)."""
+        """Drain, commit, emit the latest STATE (through ``_write_state_message``), unclaim."""
         super().process_endofpipe()
         self._finish_run()
+        if self._guard is not None:
+            self._guard.release()
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         """Roll the run back on SIGTERM / SIGINT: a partial run is never committed."""
@@ -205,7 +222,7 @@ class TargetMarketingLeads(Target):
         try:
             super().invoke(*args, **kwargs)
         except RUN_STOPPING_ERRORS as exc:
-            cls.logger.error("Run stopped, nothing committed, no STATE written: %s", exc)
+            cls.logger.error("Run stopped, nothing committed, no STATE written: %s", explain(exc))
             sys.exit(1)
 
 

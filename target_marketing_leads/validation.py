@@ -13,15 +13,37 @@ Bad-input policy, record level:
 - A record whose other fields break the contract (a JSON type that is not the contract's, an
   unparseable ``source_modified_at``) is counted ``ignored`` with reason ``invalid_record``; the
   problem is stored with the outcome (``detail``) and the run goes on.
+
+Text the store cannot hold, or should not (hostile input, ``tests/fuzz``):
+
+- U+0000 (NUL) or a lone surrogate (``"\\ud800"`` is valid JSON, but not Unicode) in any text:
+  PostgreSQL refuses both in ``text`` and ``jsonb``, UTF-8 cannot encode a surrogate. In
+  ``email``, ``first_name``, ``last_name``, ``source_system`` or anywhere in ``attributes`` (keys
+  included): ``invalid_record``. In a run or identity field: the run stops (one clear error).
+- Over-long text: ``email`` longer than :data:`MAX_EMAIL_LENGTH` (no deliverable address is
+  longer; email-validator already rejects more than 254), a name or any string of
+  ``attributes`` longer than :data:`MAX_TEXT_LENGTH`, all strings of ``attributes`` together
+  longer than :data:`MAX_ATTRIBUTES_LENGTH`, or ``attributes`` nested deeper than
+  :data:`MAX_ATTRIBUTES_DEPTH`: ``invalid_record``. A run or identity field longer than its
+  column: the run stops. So a 10 MB name is neither stored nor allowed to slow the run down.
+- The stored outcome of such a record keeps no email (only valid, storable values are
+  stored); its ``detail`` names the field and quotes the start of the value, escaped.
+- Everything else (SQL or shell metacharacters, right-to-left marks, joiners, homographs)
+  is plain data: stored verbatim through bound parameters when the email is valid, or ignored
+  with the reason email-validator gives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing as t
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from target_marketing_leads.errors import LeadInputError
+from target_marketing_leads.store import schema as store_schema
 
 RUN_FIELDS = ("sync_name", "mailing_list")
 IDENTITY_FIELDS = ("source_org_id", "source_id")
@@ -29,6 +51,85 @@ REQUIRED_SCHEMA_PROPERTIES = frozenset(
     {"email", "sync_name", "mailing_list", "source_org_id", "source_id"}
 )
 """Properties a ``leads`` SCHEMA must declare for the target to accept the stream."""
+
+
+def _width(column: sa.Column[t.Any]) -> int:
+    length = getattr(column.type, "length", None)
+    if not isinstance(length, int):
+        msg = f"column {column} has no length"
+        raise TypeError(msg)
+    return length
+
+
+FIELD_WIDTHS: dict[str, int] = {
+    "sync_name": _width(store_schema.runs.c.sync_name),
+    "mailing_list": _width(store_schema.mailing_lists.c.name),
+    "source_org_id": _width(store_schema.leads.c.source_org_id),
+    "source_id": _width(store_schema.leads.c.source_id),
+    "source_system": _width(store_schema.leads.c.source_system),
+}
+"""Widths of the store's columns for run, identity and system fields (one source of truth)."""
+MAX_EMAIL_LENGTH = _width(store_schema.lead_outcomes.c.email)
+"""320: RFC 3696's upper bound and the width of the email columns."""
+MAX_TEXT_LENGTH = 10_000
+"""Longest first_name, last_name or string inside attributes; Zoho's own fields are far shorter."""
+MAX_ATTRIBUTES_LENGTH = 100_000
+"""Longest total of every string (keys included) inside one record's attributes."""
+MAX_ATTRIBUTES_DEPTH = 32
+"""Deepest nesting of objects and arrays inside attributes."""
+EXCERPT = 60
+"""Characters of a bad value quoted in an error or an outcome's detail."""
+
+_UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+
+def excerpt(value: object) -> str:
+    """``repr`` of the start of ``value``: escapes NUL, surrogates and invisible characters."""
+    if isinstance(value, str) and len(value) > EXCERPT:
+        return f"{value[:EXCERPT]!r}... ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= 2 * EXCERPT else f"{text[: 2 * EXCERPT]}..."
+
+
+def text_problem(text: str, limit: int) -> str | None:
+    """Why the store cannot or should not hold ``text``, or None when it can."""
+    if len(text) > limit:
+        return f"is {len(text)} characters long (at most {limit})"
+    found = _UNSTORABLE_CHARACTER.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "contains U+0000 (NUL), which the store cannot hold"
+    return f"contains a lone surrogate U+{ord(found.group()):04X} (not valid Unicode)"
+
+
+def attributes_problem(attributes: dict[str, t.Any]) -> str | None:
+    """Why ``attributes`` cannot be stored (bad text, too long, too deep), or None."""
+    total = 0
+    stack: list[tuple[str, t.Any, int]] = [("attributes", attributes, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth >= MAX_ATTRIBUTES_DEPTH:
+                return f"{path} is nested more than {MAX_ATTRIBUTES_DEPTH} levels deep"
+            for key, item in value.items():
+                problem = text_problem(key, MAX_TEXT_LENGTH)
+                if problem:
+                    return f"a key of {path} {problem}: {excerpt(key)}"
+                total += len(key)
+                stack.append((f"{path}.{key}" if len(key) <= EXCERPT else path, item, depth + 1))
+        elif isinstance(value, list):
+            if depth >= MAX_ATTRIBUTES_DEPTH:
+                return f"{path} is nested more than {MAX_ATTRIBUTES_DEPTH} levels deep"
+            stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            problem = text_problem(value, MAX_TEXT_LENGTH)
+            if problem:
+                return f"{path} {problem}: {excerpt(value)}"
+            total += len(value)
+        if total > MAX_ATTRIBUTES_LENGTH:
+            return f"attributes hold more than {MAX_ATTRIBUTES_LENGTH} characters of text"
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,7 +152,14 @@ class LeadRecord:
 
 def check_leads_schema(stream_name: str, schema: dict[str, t.Any]) -> None:
     """Refuse a ``leads`` SCHEMA that lacks the fields the target needs (one clear error)."""
-    missing = REQUIRED_SCHEMA_PROPERTIES - set(schema.get("properties", {}))
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        msg = (
+            f"The SCHEMA of stream '{stream_name}' has no 'properties' object "
+            f"(got {excerpt(properties)}): the target needs the leads contract."
+        )
+        raise LeadInputError(msg)
+    missing = REQUIRED_SCHEMA_PROPERTIES - set(properties)
     if missing:
         msg = (
             f"The SCHEMA of stream '{stream_name}' lacks {sorted(missing)}: the target needs "
@@ -65,11 +173,16 @@ def _required_text(record: dict[str, t.Any], field: str, what: str) -> str:
     value = record.get(field)
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
         msg = (
-            f"A 'leads' record has no {field} (got {value!r}): every lead must name {what}. "
-            f"Record keys: {sorted(record)}"
+            f"A 'leads' record has no {field} (got {excerpt(value)}): every lead must name "
+            f"{what}. Record keys: {excerpt(sorted(record))}"
         )
         raise LeadInputError(msg)
-    return str(value)
+    text = str(value)
+    problem = text_problem(text, FIELD_WIDTHS[field])
+    if problem:
+        msg = f"A 'leads' record's {field} {problem}: {excerpt(text)}. It names {what}."
+        raise LeadInputError(msg)
+    return text
 
 
 def parse_timestamp(value: str) -> dt.datetime:
@@ -90,28 +203,39 @@ def parse_lead(record: dict[str, t.Any]) -> LeadRecord:
 
     problems: list[str] = []
 
-    def text(field: str) -> str | None:
+    def text(field: str, limit: int | None = None) -> str | None:
         value = record.get(field)
-        if value is None or isinstance(value, str):
-            return value
-        problems.append(f"{field} must be a string or null, got {type(value).__name__}")
-        return None
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            problems.append(f"{field} must be a string or null, got {type(value).__name__}")
+            return None
+        problem = text_problem(value, limit) if limit is not None else None
+        if problem:
+            problems.append(f"{field} {problem}: {excerpt(value)}")
+            return None
+        return value
 
-    email = text("email")
-    first_name = text("first_name")
-    last_name = text("last_name")
-    source_system = text("source_system")
+    email = text("email", MAX_EMAIL_LENGTH)
+    first_name = text("first_name", MAX_TEXT_LENGTH)
+    last_name = text("last_name", MAX_TEXT_LENGTH)
+    source_system = text("source_system", FIELD_WIDTHS["source_system"])
     attributes = record.get("attributes")
     if attributes is not None and not isinstance(attributes, dict):
         problems.append(f"attributes must be an object or null, got {type(attributes).__name__}")
         attributes = None
+    if attributes:
+        problem = attributes_problem(attributes)
+        if problem:
+            problems.append(problem)
+            attributes = None
     modified_at = None
     modified_raw = text("source_modified_at")
     if modified_raw:
         try:
             modified_at = parse_timestamp(modified_raw)
-        except ValueError:
-            problems.append(f"source_modified_at is not a date-time: {modified_raw!r}")
+        except (ValueError, OverflowError):
+            problems.append(f"source_modified_at is not a date-time: {excerpt(modified_raw)}")
     deleted_raw = record.get("_sdc_deleted_at")
     if deleted_raw is not None and not isinstance(deleted_raw, str):
         problems.append(

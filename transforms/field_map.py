@@ -76,26 +76,32 @@ def resolve_field_map(field_map: Mapping[str, Any] | None) -> FieldMap:
     return FieldMap(top_level=top_level, attributes=attributes)
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is an object, else empty: a malformed schema declares nothing."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _object_branches(node: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """The node and its ``anyOf``/``oneOf`` members (nullable objects are often written so)."""
     yield node
     for keyword in ("anyOf", "oneOf"):
-        for branch in node.get(keyword) or ():
+        branches = node.get(keyword)
+        for branch in branches if isinstance(branches, list) else ():
             if isinstance(branch, Mapping):
                 yield branch
 
 
 def _child_schema(node: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
     for branch in _object_branches(node):
-        properties = branch.get("properties") or {}
+        properties = _mapping(branch.get("properties"))
         if key in properties:
             child = properties[key]
             return child if isinstance(child, Mapping) else {}
-        for pattern, child in (branch.get("patternProperties") or {}).items():
+        for pattern, child in _mapping(branch.get("patternProperties")).items():
             try:
                 if re.search(pattern, key):
                     return child if isinstance(child, Mapping) else {}
-            except re.error:
+            except (re.error, TypeError):
                 continue
         extra = branch.get("additionalProperties")
         if isinstance(extra, Mapping):

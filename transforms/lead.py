@@ -42,7 +42,8 @@ def derive_leads_schema(settings: MapperSettings, source_schema: Mapping[str, An
     attributes = {
         name: _field_schema(source_schema, ref) for name, ref in field_map.attributes.items()
     }
-    deleted_at = (source_schema.get("properties") or {}).get(DELETED_AT)
+    properties = source_schema.get("properties")
+    deleted_at = properties.get(DELETED_AT) if isinstance(properties, Mapping) else None
     return {
         "type": "object",
         "properties": {
@@ -54,7 +55,9 @@ def derive_leads_schema(settings: MapperSettings, source_schema: Mapping[str, An
             "source_org_id": _field_schema(source_schema, settings.source_org_id),
             "source_id": _field_schema(source_schema, settings.source_id),
             "source_modified_at": _field_schema(source_schema, settings.source_modified_at),
-            DELETED_AT: nullable(deleted_at) if deleted_at else dict(_DATE_TIME_OR_NULL),
+            DELETED_AT: nullable(deleted_at)
+            if isinstance(deleted_at, Mapping) and deleted_at
+            else dict(_DATE_TIME_OR_NULL),
         },
     }
 

@@ -1,11 +1,22 @@
 """``map-marketing-leads``: the Singer inline mapper that turns contacts into marketing leads.
 
 This module only wires the SDK's ``InlineMapper`` to the pure parts: ``settings`` (config
-checks), ``criteria`` (which records), ``lead`` (what a lead looks like) and ``metrics``.
+checks), ``criteria`` (which records), ``lead`` (what a lead looks like), ``metrics`` and
+``reader`` (input lines).
+
+Bad input (each case replayed in ``tests/fuzz``): a line that is not a Singer message (not JSON,
+not an object, a missing or unknown type, a message without its required keys, a RECORD whose
+``record`` is not an object, a SCHEMA whose ``schema`` is not an object, an unreadable
+``time_extracted``, a BATCH message) stops the mapper with one error line naming the input line,
+exit code 1. What was already written downstream stays valid Singer: STATE passes in order, so a
+target commits nothing past the last STATE it received. Odd *values* inside a record (huge,
+NUL, right-to-left marks, SQL text, wrong JSON types) are data: the criteria never raise on them
+and the lead carries them to the target, which decides what to store.
 """
 
 from __future__ import annotations
 
+import sys
 import typing as t
 from datetime import datetime
 
@@ -14,6 +25,7 @@ from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.mapper_base import InlineMapper
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 
+from transforms.errors import MapperConfigError
 from transforms.lead import (
     DELETED_AT,
     LEADS_KEY_PROPERTIES,
@@ -22,6 +34,7 @@ from transforms.lead import (
     derive_leads_schema,
 )
 from transforms.metrics import RecordTally
+from transforms.reader import LineNumberingReader, excerpt
 from transforms.settings import CONFIG_SCHEMA, MapperSettings
 
 if t.TYPE_CHECKING:
@@ -42,6 +55,7 @@ class MarketingLeadsMapper(InlineMapper):
     # advertise their settings.
     capabilities: t.ClassVar = [PluginCapabilities.ABOUT, PluginCapabilities.STRUCTURED_LOGGING]
     config_jsonschema = CONFIG_SCHEMA
+    message_reader_class = LineNumberingReader
 
     def __init__(
         self,
@@ -65,6 +79,9 @@ class MarketingLeadsMapper(InlineMapper):
         """Replace the source stream's SCHEMA by the leads SCHEMA; pass the others on."""
         self._assert_line_requires(message_dict, requires={"stream", "schema"})
         stream = message_dict["stream"]
+        if not isinstance(message_dict["schema"], dict):
+            msg = f"the SCHEMA of stream {excerpt(stream)} is not a JSON object"
+            raise InvalidInputLine(msg)
         if stream != self._source_stream:
             return (
                 singer.SchemaMessage(
@@ -91,11 +108,21 @@ class MarketingLeadsMapper(InlineMapper):
         """Turn a source record into a lead (or nothing); pass other streams' records on."""
         self._assert_line_requires(message_dict, requires={"stream", "record"})
         if message_dict["stream"] != self._source_stream:
-            return (singer.RecordMessage.from_dict(message_dict),)
+            return (
+                singer.RecordMessage(
+                    stream=message_dict["stream"],
+                    record=message_dict["record"],
+                    version=message_dict.get("version"),
+                    time_extracted=_time_extracted(message_dict),
+                ),
+            )
         if not self._source_schema_seen:
             msg = f"a RECORD of stream '{self._source_stream}' came before its SCHEMA message"
             raise InvalidInputLine(msg)
         record = message_dict["record"]
+        if not isinstance(record, dict):
+            msg = f"the RECORD of stream '{self._source_stream}' is not a JSON object: "
+            raise InvalidInputLine(msg + excerpt(record))
         if record.get(DELETED_AT):
             self.tally.tombstone += 1
         elif self._matches(record):
@@ -103,18 +130,18 @@ class MarketingLeadsMapper(InlineMapper):
         else:
             self.tally.filtered_out += 1
             return ()
-        time_extracted = message_dict.get("time_extracted")
         return (
             singer.RecordMessage(
                 stream=LEADS_STREAM,
                 record=self._build_lead(record),
                 version=message_dict.get("version"),
-                time_extracted=datetime.fromisoformat(time_extracted) if time_extracted else None,
+                time_extracted=_time_extracted(message_dict),
             ),
         )
 
     def map_state_message(self, message_dict: dict) -> t.Iterable[singer.Message]:
         """STATE passes through unchanged, in order."""
+        self._assert_line_requires(message_dict, requires={"value"})
         return (singer.StateMessage(value=message_dict["value"]),)
 
     def map_activate_version_message(self, message_dict: dict) -> t.Iterable[singer.Message]:
@@ -128,7 +155,36 @@ class MarketingLeadsMapper(InlineMapper):
             ),
         )
 
+    def map_batch_message(self, message_dict: dict) -> t.Iterable[singer.Message]:
+        """BATCH messages are refused with one line (the mapper reads records inline only)."""
+        msg = "BATCH messages are not supported: run the tap without batch mode"
+        raise InvalidInputLine(msg)
+
     def process_endofpipe(self) -> None:
         """At the end of input, log the record counts as METRIC lines."""
         super().process_endofpipe()
         self.tally.log(sync_name=self.settings.sync_name, stream=self._source_stream)
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+        """Run the mapper; report a bad setting or input line as one error line and exit 1."""
+        try:
+            super().invoke(*args, **kwargs)
+        except MapperConfigError as exc:
+            cls.logger.error("%s", exc)
+            sys.exit(1)
+        except InvalidInputLine as exc:
+            cls.logger.error("map-marketing-leads stopped on bad input: %s", exc)
+            sys.exit(1)
+
+
+def _time_extracted(message_dict: dict) -> datetime | None:
+    """The RECORD's ``time_extracted`` as a datetime; an unreadable one is an input error."""
+    value = message_dict.get("time_extracted")
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        msg = f"time_extracted is not an ISO 8601 date-time: {excerpt(value)}"
+        raise InvalidInputLine(msg) from exc

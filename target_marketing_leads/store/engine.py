@@ -12,6 +12,10 @@ Concurrency: two targets may write to one store at once.
   run holds waits for it, up to ``lock_timeout``.
 
 Statement parameters are hidden from error messages: they hold people's emails and names.
+
+JSON columns (a lead's ``attributes``) are written with the SDK's msgspec encoder: records are
+read with decimals as ``Decimal`` (as the SDK's readers do), which ``json.dumps`` refuses, and
+it is several times faster.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import typing as t
 
 import sqlalchemy as sa
+from singer_sdk.contrib.msgspec import encoder
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
@@ -40,8 +45,18 @@ def redacted(url: str) -> str:
         return "<unparseable URL>"
 
 
+def json_text(value: t.Any) -> str:
+    """A JSON column value as text; decimals are written as JSON numbers, exactly."""
+    return encoder.encode(value).decode()
+
+
 def _sqlite_engine(url: sa.URL, lock_timeout: float) -> Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": lock_timeout}, hide_parameters=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": lock_timeout},
+        hide_parameters=True,
+        json_serializer=json_text,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: t.Any, _record: t.Any) -> None:
@@ -63,7 +78,10 @@ def _sqlite_engine(url: sa.URL, lock_timeout: float) -> Engine:
 def _postgres_engine(url: sa.URL, lock_timeout: float) -> Engine:
     options = f"-c lock_timeout={int(lock_timeout * 1000)}"
     return sa.create_engine(
-        url, connect_args={"connect_timeout": 10, "options": options}, hide_parameters=True
+        url,
+        connect_args={"connect_timeout": 10, "options": options},
+        hide_parameters=True,
+        json_serializer=json_text,
     )
 
 
