@@ -21,11 +21,11 @@ demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check tap_zoho_invoice transforms target_marketing_leads sandbox tests bench
-	$(BIN)/ruff format --check tap_zoho_invoice transforms target_marketing_leads sandbox tests bench
+	$(BIN)/ruff check tap_zoho_invoice transforms target_marketing_leads singer_input sandbox tests bench
+	$(BIN)/ruff format --check tap_zoho_invoice transforms target_marketing_leads singer_input sandbox tests bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy tap_zoho_invoice transforms target_marketing_leads sandbox
+	$(BIN)/mypy tap_zoho_invoice transforms target_marketing_leads singer_input sandbox
 
 unit: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest $(PYTEST_ARGS)

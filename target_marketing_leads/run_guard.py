@@ -46,7 +46,9 @@ class SyncAlreadyRunning(StoreError):
 
 
 def _digest(sync_name: str) -> bytes:
-    return hashlib.sha256(f"target-marketing-leads:sync:{sync_name}".encode()).digest()
+    # surrogatepass: a malformed name must reach validation, which rejects it with one line.
+    key = f"target-marketing-leads:sync:{sync_name}".encode(errors="surrogatepass")
+    return hashlib.sha256(key).digest()
 
 
 def _busy_message(sync_name: str) -> str:

@@ -39,10 +39,10 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import MissingKeyPropertiesError, RecordsWithoutSchemaException
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 
+from singer_input.reader import LineNumberingReader
 from target_marketing_leads.classify import EmailNormaliser, normalise_roles
 from target_marketing_leads.errors import LeadInputError, StoreError
 from target_marketing_leads.metrics import log_run
-from target_marketing_leads.reader import LineNumberingReader
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
 from target_marketing_leads.session import RunSession

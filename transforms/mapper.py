@@ -25,6 +25,7 @@ from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.mapper_base import InlineMapper
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 
+from singer_input.reader import LineNumberingReader, excerpt
 from transforms.errors import MapperConfigError
 from transforms.lead import (
     DELETED_AT,
@@ -34,7 +35,6 @@ from transforms.lead import (
     derive_leads_schema,
 )
 from transforms.metrics import RecordTally
-from transforms.reader import LineNumberingReader, excerpt
 from transforms.settings import CONFIG_SCHEMA, MapperSettings
 
 if t.TYPE_CHECKING:

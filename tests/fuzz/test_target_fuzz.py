@@ -43,12 +43,20 @@ pytestmark = pytest.mark.faults
 TARGET_CORPUS = CORPUS / "target"
 
 STOPPING = {
-    "broken_json_line.singer": "input line 3 is not JSON",
-    "json_array_line.singer": "input line 3 is not a Singer message",
+    "broken_json_line.singer": "input line 3: not JSON",
+    "json_array_line.singer": "input line 3: not a Singer message",
     "schema_properties_not_an_object.singer": "has no 'properties' object",
     "source_id_longer_than_its_column.singer": "source_id is 65 characters long (at most 64)",
     "source_org_id_with_nul.singer": "source_org_id contains U+0000 (NUL)",
     "mailing_list_longer_than_its_column.singer": "mailing_list is 256 characters long",
+    "record_nested_too_deeply.singer": "input line 3: JSON nested too deeply to read",
+    "integer_of_5000_digits.singer": "input line 3: unreadable JSON value",
+    "message_type_not_text.singer": "input line 3: the message type must be a string",
+    "unknown_message_type.singer": "input line 3: unknown message type 'BOGUS'",
+    "record_is_a_string.singer": "input line 3: the RECORD of stream 'leads' is not a JSON object",
+    "record_null.singer": "input line 3: the RECORD of stream 'leads' is not a JSON object",
+    "batch_pointing_at_a_local_file.singer": "input line 3: BATCH messages are not supported",
+    "sync_name_with_lone_surrogate.singer": "sync_name contains a lone surrogate U+DC00",
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 from .conftest import FIXTURES, outcome_rows, run_executable, store_snapshot
 
 STOPPING = {
-    "non_json_line.singer": "input line 3 is not JSON",
+    "non_json_line.singer": "input line 3: not JSON",
     "missing_mailing_list.singer": "has no mailing_list",
     "missing_key_property.singer": "missing one or more key_properties",
     "record_before_schema.singer": "before a corresponding schema",

@@ -1,0 +1,1 @@
+"""Strict reading of Singer input, shared by the mapper and the target."""
