@@ -7,50 +7,17 @@ the tap reaches the in-process sandbox through environment settings, which beat 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from sandbox.server import running_sandbox
+from tests.conftest import BIN, ROOT, meltano_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.meltano]
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 JOB = "india-customers-newsletter"
-
-
-@pytest.fixture(scope="module")
-def meltano_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One `meltano install` per module: the plugin venvs are the slow part."""
-    sys_dir = tmp_path_factory.mktemp("meltano-sys")
-    done = subprocess.run(
-        [str(BIN / "meltano"), "install"],
-        cwd=ROOT,
-        env=_env(sys_dir, {}),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return sys_dir
-
-
-def _env(sys_dir: Path, extra: dict[str, str]) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "MELTANO_SYS_DIR_ROOT": str(sys_dir),
-        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "MELTANO_CLI_DISABLE_VERSION_CHECK": "true",
-        "MELTANO_ENVIRONMENT": "dev",
-    }
-    env.update(extra)
-    return env
 
 
 class Project:
@@ -63,7 +30,7 @@ class Project:
         self.refresh_token = sandbox.refresh_token
 
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return _env(self.sys_dir, {"MELTANO_DATABASE_URI": self.meltano_db, **(extra or {})})
+        return meltano_env(self.sys_dir, {"MELTANO_DATABASE_URI": self.meltano_db, **(extra or {})})
 
     def run(self, job: str = JOB) -> subprocess.CompletedProcess:
         extra = {

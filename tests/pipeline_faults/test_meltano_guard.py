@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.server import SandboxHandle
-from tests.e2e.test_meltano_project import BIN, ROOT, _env
+from tests.conftest import BIN, ROOT, meltano_env
 
 from .conftest import run_history
 
@@ -25,27 +25,10 @@ JOB = "india-customers-newsletter"
 SYNC = "india-customers-newsletter"
 
 
-@pytest.fixture(scope="module")
-def meltano_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One `meltano install` for the module (the plugin venvs)."""
-    sys_dir = tmp_path_factory.mktemp("meltano-sys")
-    done = subprocess.run(
-        [str(BIN / "meltano"), "install"],
-        cwd=ROOT,
-        env=_env(sys_dir, {}),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return sys_dir
-
-
 def _start(
     meltano_dir: Path, sandbox: SandboxHandle, tmp_path: Path, *flags: str
 ) -> subprocess.Popen[str]:
-    env = _env(
+    env = meltano_env(
         meltano_dir,
         {
             "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
