@@ -53,6 +53,8 @@ class BatchPlan:
     outcomes: list[dict[str, t.Any]] = field(default_factory=list)
     upserts: dict[str, dict[str, t.Any]] = field(default_factory=dict)
     deleted_ids: set[int] = field(default_factory=set)
+    # Emails a tombstone marked deleted: a deleted lead leaves every list, not only this run's.
+    deleted_emails: set[str] = field(default_factory=set)
     membership: dict[tuple[int, str], bool] = field(default_factory=dict)
     counts: dict[int, Counter[OutcomeKey]] = field(default_factory=dict)
 
@@ -83,7 +85,11 @@ def _lead_row(lead: LeadRecord, email: str) -> dict[str, t.Any]:
 
 
 class _Overlay:
-    """The store as seen so far in this batch: statuses and source contacts by email."""
+    """The store as seen so far in this batch: statuses and source contacts by email.
+
+    Links from source contacts to emails are only read by tombstones, which are rare: they are
+    queued in input order and applied when a tombstone first needs them.
+    """
 
     def __init__(
         self,
@@ -97,9 +103,11 @@ class _Overlay:
         self.status = {email: lead.status for email, lead in self.stored.items()}
         self.source_of: dict[str, SourceKey | None] = {}
         self.by_source: dict[SourceKey, set[str]] = {}
-        for lead in self.stored.values():
-            if lead.source_org_id is not None and lead.source_id is not None:
-                self._link(lead.email, (lead.source_org_id, lead.source_id))
+        self.unlinked: list[tuple[str, SourceKey]] = [
+            (lead.email, (lead.source_org_id, lead.source_id))
+            for lead in self.stored.values()
+            if lead.source_org_id is not None and lead.source_id is not None
+        ]
 
     def _link(self, email: str, key: SourceKey) -> None:
         old = self.source_of.get(email)
@@ -110,9 +118,12 @@ class _Overlay:
 
     def joined(self, email: str, key: SourceKey) -> None:
         self.status[email] = _ACTIVE
-        self._link(email, key)
+        self.unlinked.append((email, key))
 
     def tombstone_targets(self, key: SourceKey, email: str | None) -> list[str]:
+        for queued in self.unlinked:
+            self._link(*queued)
+        self.unlinked.clear()
         targets = self.by_source.get(key)
         if targets:
             return sorted(targets)
@@ -188,6 +199,7 @@ def plan_batch(
             targets = overlay.tombstone_targets((lead.source_org_id, lead.source_id), email)
             for target in targets:
                 membership[(item.list_id, target)] = False
+                plan.deleted_emails.add(target)
                 if status_of(target) in SUPPRESSED_STATUSES:
                     continue
                 overlay.status[target] = _DELETED

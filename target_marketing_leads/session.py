@@ -12,11 +12,13 @@ its own history row and counts.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import logging
 import typing as t
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -25,6 +27,26 @@ from target_marketing_leads.classify import EmailNormaliser, Outcome, Reason
 from target_marketing_leads.planning import BatchPlan, OutcomeKey, PendingLead, plan_batch
 from target_marketing_leads.store import repository as repo
 from target_marketing_leads.validation import LeadRecord, parse_lead
+
+
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a batch is classified and written.
+
+    Why: a batch allocates about ten container objects per record (typed records, rows,
+    parameter tuples), none of them in a reference cycle, so every one is freed by reference
+    counting; but each 700 allocations the collector would walk the young objects, and every few
+    walks the whole batch, a fifth of the target's time. Paused for one batch, memory stays
+    bounded by the batch; the collector runs again between batches.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def utc_now() -> dt.datetime:
@@ -101,6 +123,10 @@ class RunSession:
 
     def load(self, records: Iterable[dict[str, t.Any]]) -> None:
         """Classify and write one batch of raw ``leads`` records (in input order)."""
+        with cycle_collection_paused():
+            self._load(records)
+
+    def _load(self, records: Iterable[dict[str, t.Any]]) -> None:
         items: list[PendingLead] = []
         for record in records:
             lead = parse_lead(record)
@@ -135,6 +161,7 @@ class RunSession:
         repo.upsert_leads(conn, list(plan.upserts.values()))
         repo.remove_members(conn, [pair for pair, on in plan.membership.items() if not on])
         repo.add_members(conn, [pair for pair, on in plan.membership.items() if on], now)
+        repo.remove_deleted_from_lists(conn, plan.deleted_emails)
         repo.insert_outcomes(conn, plan.outcomes)
 
     def commit(self) -> list[RunTally]:

@@ -104,34 +104,30 @@ class BulkStatement:
         return cls(compiled.string, names, tuple(processors), compiled.positional)
 
     def parameters(self, rows: Iterable[dict[str, t.Any]]) -> list[t.Any]:
-        """The driver's parameters for ``rows``, type-processed."""
+        """The driver's parameters for ``rows``, type-processed.
+
+        Column by column: each processed column goes through its processor in one ``map``
+        (no Python loop per row); a column holding one object for every row (a batch's one
+        timestamp) is converted once.
+        """
         pick = operator.itemgetter(*self.names)
         if len(self.names) == 1:
-            tuples: Iterable[tuple[t.Any, ...]] = ((pick(row),) for row in rows)
+            tuples: list[tuple[t.Any, ...]] = [(pick(row),) for row in rows]
         else:
-            tuples = map(pick, rows)
-        if not self.processors:
-            params: list[t.Any] = list(tuples)
-        else:
-            params = []
-            # A value repeated from the row before (a batch's one timestamp) is converted once.
-            memo: list[list[t.Any]] = [
-                [index, process, _UNSET, None] for index, process in self.processors
-            ]
-            for values in tuples:
-                converted = list(values)
-                for slot in memo:
-                    value = converted[slot[0]]
-                    if value is not slot[2]:
-                        slot[2], slot[3] = value, slot[1](value)
-                    converted[slot[0]] = slot[3]
-                params.append(tuple(converted))
+            tuples = list(map(pick, rows))
+        if self.processors and tuples:
+            columns: list[t.Sequence[t.Any]] = list(zip(*tuples, strict=True))
+            for index, process in self.processors:
+                column = columns[index]
+                if len(set(map(id, column))) == 1:
+                    columns[index] = [process(column[0])] * len(column)
+                else:
+                    columns[index] = list(map(process, column))
+            tuples = list(zip(*columns, strict=True))
         if self.positional:
-            return params
-        return [dict(zip(self.names, values, strict=True)) for values in params]
+            return tuples
+        return [dict(zip(self.names, values, strict=True)) for values in tuples]
 
-
-_UNSET = object()
 
 _BULK: dict[tuple[str, str, str], BulkStatement] = {}
 """Compiled bulk statements by (dialect, driver, statement name): a handful, for the process."""
@@ -423,6 +419,14 @@ def remove_members(conn: sa.Connection, pairs: Iterable[tuple[int, str]]) -> Non
     if rows:
         bulk = _bulk(conn, "remove_members", _remove_members_statement, ("list_id", "email"))
         _executemany(conn, bulk, rows)
+
+
+def remove_deleted_from_lists(conn: sa.Connection, emails: Iterable[str]) -> None:
+    """Take leads whose status is now ``deleted`` off every list they are on."""
+    chosen = sorted(set(emails))
+    for chunk in _chunks(chosen):
+        deleted = sa.select(leads.c.id).where(leads.c.email.in_(chunk), leads.c.status == "deleted")
+        conn.execute(sa.delete(list_members).where(list_members.c.lead_id.in_(deleted)))
 
 
 def insert_outcomes(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:

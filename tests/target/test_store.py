@@ -130,6 +130,18 @@ def test_tombstone_deletes_and_a_later_run_re_adds(store_url: str) -> None:
     assert _members(store_url) == ["ann@example.com"]
 
 
+def test_a_deleted_lead_leaves_every_list(store_url: str) -> None:
+    # The contact is gone from Invoice: a lead marked deleted stays on no list at all, even on
+    # lists filled by other syncs (found by hypothesis in tests/fuzz).
+    run_in_process(store_url, singer_lines([lead("c1", "ann@example.com", mailing_list="VIP")]))
+    run_in_process(store_url, singer_lines([lead("c1", "ann@example.com")]))
+    assert _members(store_url, "VIP") == ["ann@example.com"]
+    run_in_process(store_url, singer_lines([tombstone("c1")]))
+    assert store_snapshot(store_url)["leads"][0][1] == "deleted"
+    assert _members(store_url) == []
+    assert _members(store_url, "VIP") == []
+
+
 def test_each_sync_and_list_pair_is_its_own_run(store_url: str) -> None:
     records = [
         lead("1", "ann@example.com"),
