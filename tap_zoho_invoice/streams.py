@@ -14,6 +14,7 @@ from tap_zoho_invoice import schemas
 from tap_zoho_invoice.client import ZohoInvoiceStream, organization_headers, response_json
 from tap_zoho_invoice.errors import DailyQuotaExhausted
 from tap_zoho_invoice.id_set import decode_ids, encode_ids
+from tap_zoho_invoice.recent_ids import RecentIds
 from tap_zoho_invoice.timestamps import parse_instant, to_bookmark, to_zoho_param
 
 #: Partition-state key under which the ids synced so far are kept (compactly encoded).
@@ -64,6 +65,8 @@ class ContactsStream(ZohoInvoiceStream):
         super().__init__(tap, schema=schemas.contacts_schema(tuple(custom_field_keys)))
         self._scanning = False
         self._emitted: set[str] = set()
+        self._recent = RecentIds(size=800)
+        self._tracks_ids = bool(self.config.get("detect_deletions"))
         self._run_started_at = to_bookmark(dt.datetime.now(dt.timezone.utc))
 
     @property
@@ -92,7 +95,10 @@ class ContactsStream(ZohoInvoiceStream):
         bookmark of what was already emitted is written before the run stops.
         """
         org = context["organization_id"]
+        # Every id emitted is kept only for deletion detection (it becomes state); dropping
+        # repeats needs only the last few pages.
         self._emitted = set()
+        self._recent = RecentIds(size=4 * int(self.config.get("page_size", 200)))
         self._start = self.get_starting_timestamp(context)
         try:
             for row in self.request_records(context):
@@ -117,7 +123,7 @@ class ContactsStream(ZohoInvoiceStream):
     def _contact_record(self, row: dict, context: t.Any) -> dict | None:
         """The record for one list row, or None for a repeat or a row older than the bookmark."""
         contact_id = str(row["contact_id"])
-        if contact_id in self._emitted:
+        if contact_id in self._recent:
             return None  # A repeat across pages (offset paging over a changing list).
         for field in _TIMESTAMP_FIELDS:
             if row.get(field):
@@ -129,7 +135,9 @@ class ContactsStream(ZohoInvoiceStream):
         row["organization_id"] = str(context["organization_id"]) if context else None
         if self.config.get("fetch_contact_details"):
             row.update(self._details(contact_id, context))
-        self._emitted.add(contact_id)
+        self._recent.add(contact_id)
+        if self._tracks_ids:
+            self._emitted.add(contact_id)
         return row
 
     def _increment_stream_state(self, latest_record: dict, *, context: t.Any = None) -> None:
