@@ -20,6 +20,7 @@ repeats of an earlier email.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -166,7 +167,11 @@ def run_floor(input_path: Path, db_path: Path) -> float:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or list(DEFAULT_SIZES)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "sizes", nargs="*", type=int, default=list(DEFAULT_SIZES), help="numbers of leads"
+    )
+    sizes = parser.parse_args().sizes
     print(
         f"{'N':>9} {'target leads/s':>15} {'per CPU s':>10} {'peak RSS MiB':>13} "
         f"{'floor leads/s':>14} {'ratio':>6}"

@@ -47,6 +47,26 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
         value = value.astimezone(dt.timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def bind_processor(self, dialect: sa.Dialect) -> t.Callable[[t.Any], t.Any] | None:
+        """On SQLite, one step from an aware datetime to the stored text.
+
+        Why: SQLAlchemy's SQLite ``DATETIME`` formats through a dict per value, after
+        :meth:`process_bind_param`'s own conversion; a run binds one per lead. The text is the
+        same, ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (``tests/target/test_utc_datetime.py``).
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        utc = dt.timezone.utc
+
+        def process(value: dt.datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is not None:
+                value = value.astimezone(utc).replace(tzinfo=None)
+            return value.isoformat(" ", "microseconds")
+
+        return process
+
     def process_result_value(
         self, value: dt.datetime | None, dialect: sa.Dialect
     ) -> dt.datetime | None:
