@@ -33,28 +33,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from target_marketing_leads.leads_contract import LEADS_SCHEMA_MESSAGE
+
 DEFAULT_SIZES = (50_000, 200_000)
-SCHEMA = {
-    "type": "SCHEMA",
-    "stream": "leads",
-    "key_properties": ["source_org_id", "source_id"],
-    "schema": {
-        "type": "object",
-        "properties": {
-            "email": {"type": ["string", "null"]},
-            "first_name": {"type": ["string", "null"]},
-            "last_name": {"type": ["string", "null"]},
-            "attributes": {"type": ["object", "null"]},
-            "mailing_list": {"type": "string"},
-            "sync_name": {"type": "string"},
-            "source_system": {"type": "string"},
-            "source_org_id": {"type": "string"},
-            "source_id": {"type": "string"},
-            "source_modified_at": {"type": ["string", "null"], "format": "date-time"},
-            "_sdc_deleted_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-}
 
 
 def synthetic_lines(n: int, seed: int = 7) -> Iterator[str]:
@@ -72,7 +53,7 @@ def synthetic_lines(n: int, seed: int = 7) -> Iterator[str]:
         "libero.it",
         "proton.me",
     ]
-    yield json.dumps(SCHEMA)
+    yield json.dumps(LEADS_SCHEMA_MESSAGE)
     earlier: list[str] = []
     for i in range(n):
         roll = rng.random()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from target_marketing_leads.leads_contract import LEADS_SCHEMA_MESSAGE
 from target_marketing_leads.store import schema
 from target_marketing_leads.target import TargetMarketingLeads
 
@@ -23,28 +24,6 @@ TARGET_EXE = str(Path(sys.executable).parent / "target-marketing-leads")
 CLI_EXE = str(Path(sys.executable).parent / "marketing-leads")
 PG_URL_ENV = "MARKETING_LEADS_TEST_PG_URL"
 CI_PG_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/marketing_leads_test"
-
-LEADS_SCHEMA: dict[str, t.Any] = {
-    "type": "SCHEMA",
-    "stream": "leads",
-    "key_properties": ["source_org_id", "source_id"],
-    "schema": {
-        "type": "object",
-        "properties": {
-            "email": {"type": ["string", "null"]},
-            "first_name": {"type": ["string", "null"]},
-            "last_name": {"type": ["string", "null"]},
-            "attributes": {"type": ["object", "null"]},
-            "mailing_list": {"type": "string"},
-            "sync_name": {"type": "string"},
-            "source_system": {"type": "string"},
-            "source_org_id": {"type": "string"},
-            "source_id": {"type": "string"},
-            "source_modified_at": {"type": ["string", "null"], "format": "date-time"},
-            "_sdc_deleted_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-}
 
 
 def lead(source_id: str, email: str | None, **fields: t.Any) -> dict[str, t.Any]:
@@ -82,7 +61,7 @@ def tombstone(source_id: str, **fields: t.Any) -> dict[str, t.Any]:
 
 def singer_lines(records: t.Iterable[dict[str, t.Any]], state: t.Any = None) -> str:
     """SCHEMA, one RECORD per record, and a STATE, as Singer text."""
-    lines = [json.dumps(LEADS_SCHEMA)]
+    lines = [json.dumps(LEADS_SCHEMA_MESSAGE)]
     lines += [json.dumps({"type": "RECORD", "stream": "leads", "record": r}) for r in records]
     lines.append(json.dumps({"type": "STATE", "value": state or {"bookmarks": {"done": True}}}))
     return "\n".join(lines) + "\n"
