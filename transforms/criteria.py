@@ -27,6 +27,7 @@ holds. The comparison rules:
 
 from __future__ import annotations
 
+import operator
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -205,26 +206,6 @@ def _bound_number(value: Any, where: str) -> Decimal:
     return number
 
 
-def _build_greater_than(get: Getter, value: Any, where: str) -> Predicate:
-    bound = _bound_number(value, where)
-
-    def greater(record: Mapping[str, Any]) -> bool:
-        number = as_number(get(record))
-        return number is not None and number > bound
-
-    return greater
-
-
-def _build_less_than(get: Getter, value: Any, where: str) -> Predicate:
-    bound = _bound_number(value, where)
-
-    def less(record: Mapping[str, Any]) -> bool:
-        number = as_number(get(record))
-        return number is not None and number < bound
-
-    return less
-
-
 def _bound_instant(value: Any, where: str) -> datetime:
     moment = as_instant(value) if isinstance(value, str) else None
     if moment is None:
@@ -232,24 +213,23 @@ def _bound_instant(value: Any, where: str) -> datetime:
     return moment
 
 
-def _build_before(get: Getter, value: Any, where: str) -> Predicate:
-    bound = _bound_instant(value, where)
+def _ordered(
+    bound_of: Callable[[Any, str], Any],
+    read: Callable[[Any], Any],
+    holds: Callable[[Any, Any], bool],
+) -> _Builder:
+    """A builder for "value compared with a bound": the bound checked once, at start-up."""
 
-    def before(record: Mapping[str, Any]) -> bool:
-        moment = as_instant(get(record))
-        return moment is not None and moment < bound
+    def build(get: Getter, value: Any, where: str) -> Predicate:
+        bound = bound_of(value, where)
 
-    return before
+        def compare(record: Mapping[str, Any]) -> bool:
+            found = read(get(record))
+            return found is not None and holds(found, bound)
 
+        return compare
 
-def _build_after(get: Getter, value: Any, where: str) -> Predicate:
-    bound = _bound_instant(value, where)
-
-    def after(record: Mapping[str, Any]) -> bool:
-        moment = as_instant(get(record))
-        return moment is not None and moment > bound
-
-    return after
+    return build
 
 
 def _negated(build: _Builder) -> _Builder:
@@ -282,10 +262,26 @@ OPERATORS: dict[str, Operator] = {
         Operator("is_not_empty", "has a non-blank value (no value)", _negated(_build_is_empty)),
         Operator("in", "equals one of the values (a list)", _build_in),
         Operator("not_in", "equals none of the values (a list)", _negated(_build_in)),
-        Operator("greater_than", "number greater than the value", _build_greater_than),
-        Operator("less_than", "number less than the value", _build_less_than),
-        Operator("before", "date-time earlier than the value", _build_before),
-        Operator("after", "date-time later than the value", _build_after),
+        Operator(
+            "greater_than",
+            "number greater than the value",
+            _ordered(_bound_number, as_number, operator.gt),
+        ),
+        Operator(
+            "less_than",
+            "number less than the value",
+            _ordered(_bound_number, as_number, operator.lt),
+        ),
+        Operator(
+            "before",
+            "date-time earlier than the value",
+            _ordered(_bound_instant, as_instant, operator.lt),
+        ),
+        Operator(
+            "after",
+            "date-time later than the value",
+            _ordered(_bound_instant, as_instant, operator.gt),
+        ),
     )
 }
 
