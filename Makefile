@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Every dependency pinned (regenerate with `make lock` after changing pyproject.toml).
 LOCK := requirements.lock
+# One package per executable, plus the lead store and the two modules the mapper and target share.
+PACKAGES := tap_zoho_invoice transforms target_marketing_leads marketing_leads lead_store \
+	leads_contract singer_input sandbox
 
-.PHONY: install demo test lint typecheck unit audit lock clean
+.PHONY: install demo test lint typecheck unit audit lock settings clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,17 +24,21 @@ demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check tap_zoho_invoice transforms target_marketing_leads singer_input sandbox tests bench
-	$(BIN)/ruff format --check tap_zoho_invoice transforms target_marketing_leads singer_input sandbox tests bench
+	$(BIN)/ruff check $(PACKAGES) tests bench scripts
+	$(BIN)/ruff format --check $(PACKAGES) tests bench scripts
 
 typecheck: $(STAMP)
-	$(BIN)/mypy tap_zoho_invoice transforms target_marketing_leads singer_input sandbox
+	$(BIN)/mypy $(PACKAGES)
 
 unit: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Lint, type-check, then the whole test suite.
 test: lint typecheck unit
+
+## Rewrites each plugin's settings in meltano.yml and README.md from its `--about`.
+settings: $(STAMP)
+	$(BIN)/python scripts/plugin_settings.py --write
 
 ## Known vulnerabilities in the locked dependencies (PyPI advisory data; needs the network).
 audit: $(STAMP)

@@ -4,8 +4,9 @@ Generates N synthetic ``leads`` records as Singer lines, runs the real target ex
 them into a fresh SQLite store, and prints leads per second and the target's peak RSS. In the
 same run it measures a floor: parse the same lines with ``json.loads`` and upsert them with one
 ``executemany`` into SQLite (no classification, no outcomes, no memberships), so the ratio
-between the two is visible. It runs N = 50,000 and N = 200,000 by default to show that memory
-does not grow with N.
+between the two is visible, and the target once more with its speed paths switched off
+(``TARGET_MARKETING_LEADS_FAST_PATHS=off``: the reference rules alone). It runs N = 50,000 and
+N = 200,000 by default to show that memory does not grow with N.
 
 Wall-clock figures depend on what else the machine runs; the target's CPU time (user + system,
 from ``wait4``) does much less, so leads per CPU second is printed too: on an idle machine the
@@ -33,7 +34,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from target_marketing_leads.leads_contract import LEADS_SCHEMA_MESSAGE
+from leads_contract import LEADS_SCHEMA_MESSAGE
+from target_marketing_leads.fast_paths import SWITCH
 
 DEFAULT_SIZES = (50_000, 200_000)
 
@@ -86,8 +88,12 @@ def synthetic_lines(n: int, seed: int = 7) -> Iterator[str]:
     yield json.dumps({"type": "STATE", "value": {"bookmarks": {"contacts": {"n": n}}}})
 
 
-def run_target(input_path: Path, db_path: Path) -> tuple[float, float, int]:
+def run_target(
+    input_path: Path, db_path: Path, *, fast_paths: bool = True
+) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds and peak RSS (KiB) of one target run.
+
+    ``fast_paths=False`` runs the reference rules alone (``TARGET_MARKETING_LEADS_FAST_PATHS``).
 
     The bench keeps no records in memory when it starts the target: a forked child's peak RSS
     counts the parent's pages from before ``exec``.
@@ -104,6 +110,7 @@ def run_target(input_path: Path, db_path: Path) -> tuple[float, float, int]:
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, SWITCH: "on" if fast_paths else "off"},
         )
         _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
@@ -155,7 +162,7 @@ def main() -> None:
     sizes = parser.parse_args().sizes
     print(
         f"{'N':>9} {'target leads/s':>15} {'per CPU s':>10} {'peak RSS MiB':>13} "
-        f"{'floor leads/s':>14} {'ratio':>6}"
+        f"{'no fast paths':>14} {'floor leads/s':>14} {'ratio':>6}"
     )
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -164,12 +171,16 @@ def main() -> None:
             with input_path.open("w") as out:
                 out.writelines(line + "\n" for line in synthetic_lines(n))
             seconds, cpu_seconds, rss_kib = run_target(input_path, workdir / "store.db")
+            reference_seconds, _, _ = run_target(
+                input_path, workdir / "reference.db", fast_paths=False
+            )
             floor_seconds = run_floor(input_path, workdir / "floor.db")
         target_rate = n / seconds
         floor_rate = n / floor_seconds
         print(
             f"{n:>9,} {target_rate:>15,.0f} {n / cpu_seconds:>10,.0f} {rss_kib / 1024:>13.1f} "
-            f"{floor_rate:>14,.0f} {floor_rate / target_rate:>5.1f}x"
+            f"{n / reference_seconds:>14,.0f} {floor_rate:>14,.0f} "
+            f"{floor_rate / target_rate:>5.1f}x"
         )
 
 

@@ -5,8 +5,8 @@ not JSON, and lets other malformed input (a JSON array, a message type that is n
 nesting too deep for the parser, a 5,000-digit number, a RECORD whose record is a string)
 escape as a bare Python error, or drops it silently (``"record": null``). Here every such line
 becomes :class:`~singer_sdk.singerlib.exceptions.InvalidInputLine`, prefixed with its line
-number and quoting at most :data:`EXCERPT` characters, so that the plugin's ``invoke`` can log
-one line and exit 1.
+number and quoting a short excerpt (:mod:`singer_input.text`), so that the plugin's ``invoke``
+can log one line and exit 1.
 
 Lines are decoded with msgspec, through the decoder of the SDK's own msgspec reader
 (``singer-sdk[msgspec]``: decimals as ``Decimal``, like the default reader), several times
@@ -29,8 +29,7 @@ from singer_sdk.contrib.msgspec import MsgSpecReader, decoder
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 from singer_sdk.singerlib.json import deserialize_json
 
-EXCERPT = 80
-"""Characters of a bad line (or value) quoted in an error."""
+from singer_input.text import excerpt
 
 #: For each message type, the keys it needs and the JSON type each must have.
 _SHAPES: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -40,12 +39,6 @@ _SHAPES: dict[str, dict[str, type | tuple[type, ...]]] = {
     "ACTIVATE_VERSION": {"stream": str, "version": (int, float)},
 }
 _JSON_NAMES = {str: "a string", dict: "a JSON object", (int, float): "a number"}
-
-
-def excerpt(value: object) -> str:
-    """``repr`` of a value, cut to :data:`EXCERPT` characters (lines may be huge)."""
-    text = repr(value)
-    return text if len(text) <= EXCERPT else f"{text[:EXCERPT]}..."
 
 
 class LineNumberingReader(MsgSpecReader):
@@ -70,6 +63,12 @@ class LineNumberingReader(MsgSpecReader):
         if kind == "BATCH":
             msg = "BATCH messages are not supported: run the tap without batch_config"
             raise InvalidInputLine(msg)
+        if kind is not None and kind not in _SHAPES:
+            msg = (
+                f"unknown message type {excerpt(kind)}: expected SCHEMA, RECORD, STATE or "
+                "ACTIVATE_VERSION"
+            )
+            raise InvalidInputLine(msg)
         _check_shape(kind, message)
         return message
 
@@ -84,13 +83,6 @@ class LineNumberingReader(MsgSpecReader):
                 f"(it has {excerpt(sorted(map(str, line_dict)))})"
             )
             raise InvalidInputLine(msg)
-
-    def _process_unknown_message(self, message_dict: dict) -> None:
-        msg = (
-            f"unknown message type {excerpt(message_dict['type'])}: expected SCHEMA, RECORD, "
-            "STATE or ACTIVATE_VERSION"
-        )
-        raise InvalidInputLine(msg)
 
     def process_lines(
         self, file_input: t.IO[str] | None, callbacks: dict[str, t.Callable[[dict], None]]

@@ -9,25 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-UTC = dt.timezone.utc
+from singer_input.instants import UTC, parse_instant
 
-
-def parse_instant(value: str | dt.datetime) -> dt.datetime:
-    """Parse Zoho's ``%Y-%m-%dT%H:%M:%S%z`` (or any ISO 8601 form) into an aware UTC datetime.
-
-    A value without an offset is taken as UTC: it can only come from config, where UTC is the
-    documented meaning.
-    """
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        parsed = dt.datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+__all__ = ["parse_instant", "to_bookmark", "to_zoho_param"]
 
 
 def to_bookmark(value: str | dt.datetime) -> str:

@@ -14,7 +14,7 @@ import logging
 
 from singer_sdk import metrics
 
-from target_marketing_leads.classify import Outcome, Reason
+from lead_store.vocabulary import Outcome, Reason
 from target_marketing_leads.session import RunTally
 
 

@@ -19,18 +19,16 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from target_marketing_leads.classify import (
+from lead_store.repository import SourceKey, StoredLead
+from lead_store.vocabulary import (
     JOINING_OUTCOMES,
     SEEN_REASONS,
     SUPPRESSED_STATUSES,
-    Decision,
-    EmailCheck,
     LeadStatus,
     Outcome,
     Reason,
-    decide,
 )
-from target_marketing_leads.store.repository import SourceKey, StoredLead
+from target_marketing_leads.classify import Decision, EmailCheck, decide
 from target_marketing_leads.validation import LeadRecord
 
 OutcomeKey = tuple[Outcome, Reason | None]

@@ -37,8 +37,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from target_marketing_leads.errors import StoreError
-from target_marketing_leads.store.engine import redacted
+from lead_store.engine import redacted
+from lead_store.errors import StoreError
 
 
 class SyncAlreadyRunning(StoreError):

@@ -12,41 +12,20 @@ its own history row and counts.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import logging
 import typing as t
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from target_marketing_leads.classify import EmailNormaliser, Outcome, Reason
+from lead_store import repository as repo
+from lead_store.vocabulary import Outcome, Reason
+from target_marketing_leads.fast_paths import LoadingRules
 from target_marketing_leads.planning import BatchPlan, OutcomeKey, PendingLead, plan_batch
-from target_marketing_leads.store import repository as repo
-from target_marketing_leads.validation import LeadRecord, parse_lead
-
-
-@contextlib.contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a batch is classified and written.
-
-    Why: a batch allocates about ten container objects per record (typed records, rows,
-    parameter tuples), none of them in a reference cycle, so every one is freed by reference
-    counting; but each 700 allocations the collector would walk the young objects, and every few
-    walks the whole batch, a fifth of the target's time. Paused for one batch, memory stays
-    bounded by the batch; the collector runs again between batches.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+from target_marketing_leads.validation import LeadRecord
 
 
 def utc_now() -> dt.datetime:
@@ -90,12 +69,12 @@ class RunSession:
         engine: sa.Engine,
         *,
         roles: Collection[str],
-        normaliser: EmailNormaliser,
+        rules: LoadingRules,
         logger: logging.Logger,
     ) -> None:
         self.engine = engine
         self.roles = roles
-        self.normaliser = normaliser
+        self.rules = rules
         self.logger = logger
         self.started_at = utc_now()
         self.runs: dict[tuple[str, str], RunTally] = {}
@@ -123,16 +102,17 @@ class RunSession:
 
     def load(self, records: Iterable[dict[str, t.Any]]) -> None:
         """Classify and write one batch of raw ``leads`` records (in input order)."""
-        with cycle_collection_paused():
+        with self.rules.batch_context():
             self._load(records)
 
     def _load(self, records: Iterable[dict[str, t.Any]]) -> None:
         items: list[PendingLead] = []
+        parse_lead, normalise = self.rules.parse_lead, self.rules.normaliser.normalise
         for record in records:
             lead = parse_lead(record)
             tally = self._run_for(lead)
             tally.records += 1
-            email = self.normaliser.normalise(lead.email if lead.problem is None else None)
+            email = normalise(lead.email if lead.problem is None else None)
             items.append(PendingLead(lead, email, tally.run_id, tally.list_id, tally.records))
         if not items:
             return

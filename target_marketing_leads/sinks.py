@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import typing as t
 
+from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink, RecordSink
 
-if t.TYPE_CHECKING:
-    from target_marketing_leads.target import TargetMarketingLeads
+from leads_contract import LEADS_STREAM
 
-LEADS_STREAM = "leads"
+if t.TYPE_CHECKING:
+    from singer_sdk import Target
+
+    from target_marketing_leads.session import RunSession
+
+
+class LoadingTarget(t.Protocol):
+    """What the leads sink needs of its target: the run's session and the sync claim."""
+
+    @property
+    def session(self) -> RunSession: ...
+
+    def claim(self, sync_name: str) -> None: ...
 
 
 class LeadsSink(BatchSink):
@@ -25,32 +37,44 @@ class LeadsSink(BatchSink):
     """
 
     MAX_SIZE_DEFAULT = 10000
+    _claimed: str | None = None
 
     def get_validator(self) -> None:  # type: ignore[override]
         """No JSON-schema validation: :func:`~target_marketing_leads.validation.parse_lead`."""
         return None
 
     def _validate_and_parse(self, record: dict) -> dict:
-        """Leave the record as read: the target validates and parses what it uses itself."""
+        """Leave the record as read: the target validates and parses what it uses itself.
+
+        Private SDK hook, kept: the SDK's step turns date-time strings into datetimes and stops
+        the run on one it cannot parse, where the leads contract counts the record
+        ``invalid_record`` and goes on; no public hook skips it (``datetime_error_treatment``
+        only picks ERROR, MAX or NULL, and NULL would hide the problem).
+        """
         return record
 
     def _remove_sdc_metadata_from_record(self, record: dict) -> None:
         """Keep ``_sdc_deleted_at``: it is the leads contract's tombstone marker.
 
-        The SDK strips every ``_sdc_`` field when ``add_record_metadata`` is off; the target
-        reads only the fields it knows, so nothing needs removing.
+        Private SDK hook, kept: the SDK strips every ``_sdc_`` field when ``add_record_metadata``
+        is off; the public alternative (``include_sdc_metadata_properties``) stamps seven fields
+        with two clock reads on every record. The target reads only the fields it knows.
         """
 
-    def _after_process_record(self, context: dict) -> None:
-        """Nothing per record: the SDK's default logs a debug line for each one."""
+    def preprocess_record(self, record: dict, context: dict) -> dict:
+        """Claim the record's sync before any of it is applied (see :mod:`.run_guard`)."""
+        sync_name = record.get("sync_name")
+        if isinstance(sync_name, str) and sync_name and sync_name != self._claimed:
+            self._loader.claim(sync_name)
+            self._claimed = sync_name
+        return record
 
     def process_batch(self, context: dict) -> None:
         """Classify and write the batch inside the run's transaction (committed at the end)."""
-        target = t.cast("TargetMarketingLeads", self._target)
-        target.session.load(context.get("records", []))
+        self._loader.session.load(context.get("records", []))
 
-    def __init__(self, target: TargetMarketingLeads, *args: t.Any, **kwargs: t.Any) -> None:
-        self._target = target
+    def __init__(self, target: Target, *args: t.Any, **kwargs: t.Any) -> None:
+        self._loader = t.cast("LoadingTarget", target)
         super().__init__(target, *args, **kwargs)
 
 
@@ -69,9 +93,10 @@ class IgnoredStreamSink(RecordSink):
         """No validation for records that are dropped."""
         return None
 
-    def _validate_and_parse(self, record: dict) -> dict:
-        """Nothing to parse in records that are dropped."""
-        return record
+    @property
+    def datetime_error_treatment(self) -> DatetimeErrorTreatmentEnum:
+        """A bad date in a stream that is dropped must not stop the run."""
+        return DatetimeErrorTreatmentEnum.NULL
 
     def process_record(self, record: dict, context: dict) -> None:
         """Drop the record."""

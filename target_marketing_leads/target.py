@@ -37,20 +37,21 @@ import sqlalchemy as sa
 from singer_sdk import Target
 from singer_sdk import typing as th
 from singer_sdk.exceptions import MissingKeyPropertiesError, RecordsWithoutSchemaException
+from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 
+from lead_store import DEFAULT_DATABASE_URL, open_store
+from lead_store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
+from lead_store.errors import StoreError, explain
+from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema
 from singer_input.reader import LineNumberingReader
-from target_marketing_leads.classify import EmailNormaliser, normalise_roles
-from target_marketing_leads.errors import LeadInputError, StoreError
+from target_marketing_leads.classify import normalise_roles
+from target_marketing_leads.fast_paths import loading_rules
 from target_marketing_leads.metrics import log_run
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
 from target_marketing_leads.session import RunSession
-from target_marketing_leads.sinks import LEADS_STREAM, IgnoredStreamSink, LeadsSink
-from target_marketing_leads.store import DEFAULT_DATABASE_URL, open_store
-from target_marketing_leads.store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
-from target_marketing_leads.store_errors import explain
-from target_marketing_leads.validation import check_leads_schema
+from target_marketing_leads.sinks import IgnoredStreamSink, LeadsSink
 
 if t.TYPE_CHECKING:
     from types import FrameType
@@ -58,7 +59,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.sinks import Sink
 
 RUN_STOPPING_ERRORS = (
-    LeadInputError,
+    LeadsContractError,
     StoreError,
     InvalidInputLine,
     MissingKeyPropertiesError,
@@ -76,6 +77,17 @@ class TargetMarketingLeads(Target):
     package_name = "zoho-invoice-marketing-leads"
     default_sink_class = LeadsSink
     message_reader_class = LineNumberingReader
+    # Only what the target does: it applies stream maps (the SDK does, before the sink) and logs
+    # structured metrics. Not schema-flattening (it would flatten away every lead's
+    # attributes) nor validate-records (the leads contract is checked by the target's own
+    # rules, in validation.py, whatever that setting says).
+    capabilities: t.ClassVar = [
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
+    # Private SDK attribute, kept: the SDK's five-minute forced drain would emit STATE for a run
+    # not yet committed; there is no public setting for it (sdk#2692).
     _MAX_RECORD_AGE_IN_MINUTES = math.inf
 
     config_jsonschema = th.PropertiesList(
@@ -110,7 +122,7 @@ class TargetMarketingLeads(Target):
         ),
         th.Property(
             "lock_timeout_seconds",
-            th.NumberType,
+            th.IntegerType(minimum=1),
             default=DEFAULT_LOCK_TIMEOUT_SECONDS,
             description=(
                 "How long a run waits for another run holding the store (SQLite: the write "
@@ -118,6 +130,17 @@ class TargetMarketingLeads(Target):
             ),
         ),
     ).to_dict()
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """The SDK's built-in settings, less the two this target does not honour.
+
+        ``load_method`` (every run upserts by email) and ``add_record_metadata`` (the store keeps
+        only the leads contract's fields) would be promises the target does not keep.
+        """
+        super().append_builtin_config(config_jsonschema)
+        for unsupported in ("load_method", "add_record_metadata"):
+            config_jsonschema["properties"].pop(unsupported, None)
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,22 +162,18 @@ class TargetMarketingLeads(Target):
             self._session = RunSession(
                 open_store(url, lock_timeout=timeout),
                 roles=roles,
-                normaliser=EmailNormaliser(
+                rules=loading_rules(
                     check_deliverability=bool(self.config.get("check_deliverability", False))
                 ),
                 logger=self.logger,
             )
         return self._session
 
-    def _process_record_message(self, message_dict: dict) -> None:
-        """Claim the record's sync before any of it is applied (see :mod:`.run_guard`)."""
-        record = message_dict.get("record")
-        sync_name = record.get("sync_name") if isinstance(record, dict) else None
-        if message_dict.get("stream") == LEADS_STREAM and isinstance(sync_name, str) and sync_name:
-            if self._guard is None:
-                self._guard = RunGuard(self.config.get("database_url") or DEFAULT_DATABASE_URL)
-            self._guard.claim(sync_name)
-        super()._process_record_message(message_dict)
+    def claim(self, sync_name: str) -> None:
+        """Claim a sync before any of its records is applied (see :mod:`.run_guard`)."""
+        if self._guard is None:
+            self._guard = RunGuard(self.config.get("database_url") or DEFAULT_DATABASE_URL)
+        self._guard.claim(sync_name)
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
         """The leads sink for ``leads``; a sink that drops records for any other stream."""
@@ -194,7 +213,11 @@ class TargetMarketingLeads(Target):
             self._guard.release()
 
     def _write_state_message(self, state: dict) -> None:
-        """Write STATE only after the commit that covers it."""
+        """Write STATE only after the commit that covers it.
+
+        Private SDK hook, kept: every STATE the SDK writes passes here (end of input, a forced
+        drain, a signal), and no public hook sits between the last drain and the STATE line.
+        """
         self._finish_run()
         super()._write_state_message(state)
 
@@ -206,7 +229,11 @@ class TargetMarketingLeads(Target):
             self._guard.release()
 
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
-        """Roll the run back on SIGTERM / SIGINT: a partial run is never committed."""
+        """Roll the run back on SIGTERM / SIGINT: a partial run is never committed.
+
+        Private SDK hook, kept: the SDK's own handler drains every sink and writes STATE, which
+        would commit half a run; the signal handler it installs is this method.
+        """
         if self._session is not None:
             self._session.rollback()
         self.logger.error(

@@ -41,15 +41,10 @@ import typing as t
 
 import sqlalchemy as sa
 
+from lead_store import schema as store_schema
+from singer_input.instants import parse_instant
+from singer_input.text import EXCERPT, excerpt
 from target_marketing_leads.errors import LeadInputError
-from target_marketing_leads.store import schema as store_schema
-
-RUN_FIELDS = ("sync_name", "mailing_list")
-IDENTITY_FIELDS = ("source_org_id", "source_id")
-REQUIRED_SCHEMA_PROPERTIES = frozenset(
-    {"email", "sync_name", "mailing_list", "source_org_id", "source_id"}
-)
-"""Properties a ``leads`` SCHEMA must declare for the target to accept the stream."""
 
 
 def _width(column: sa.Column[t.Any]) -> int:
@@ -76,18 +71,8 @@ MAX_ATTRIBUTES_LENGTH = 100_000
 """Longest total of every string (keys included) inside one record's attributes."""
 MAX_ATTRIBUTES_DEPTH = 32
 """Deepest nesting of objects and arrays inside attributes."""
-EXCERPT = 60
-"""Characters of a bad value quoted in an error or an outcome's detail."""
 
 _UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
-
-
-def excerpt(value: object) -> str:
-    """``repr`` of the start of ``value``: escapes NUL, surrogates and invisible characters."""
-    if isinstance(value, str) and len(value) > EXCERPT:
-        return f"{value[:EXCERPT]!r}... ({len(value)} characters)"
-    text = repr(value)
-    return text if len(text) <= 2 * EXCERPT else f"{text[: 2 * EXCERPT]}..."
 
 
 def text_problem(text: str, limit: int) -> str | None:
@@ -151,25 +136,6 @@ class LeadRecord(t.NamedTuple):
     problem: str | None = None
 
 
-def check_leads_schema(stream_name: str, schema: dict[str, t.Any]) -> None:
-    """Refuse a ``leads`` SCHEMA that lacks the fields the target needs (one clear error)."""
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    if not isinstance(properties, dict):
-        msg = (
-            f"The SCHEMA of stream '{stream_name}' has no 'properties' object "
-            f"(got {excerpt(properties)}): the target needs the leads contract."
-        )
-        raise LeadInputError(msg)
-    missing = REQUIRED_SCHEMA_PROPERTIES - set(properties)
-    if missing:
-        msg = (
-            f"The SCHEMA of stream '{stream_name}' lacks {sorted(missing)}: the target needs "
-            "the leads contract (email, sync_name, mailing_list, source_org_id, source_id, ...). "
-            "Is the map-marketing-leads mapper in the pipeline?"
-        )
-        raise LeadInputError(msg)
-
-
 def _required_text(record: dict[str, t.Any], field: str, what: str) -> str:
     value = record.get(field)
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
@@ -186,101 +152,11 @@ def _required_text(record: dict[str, t.Any], field: str, what: str) -> str:
     return text
 
 
-def parse_timestamp(value: str) -> dt.datetime:
-    """Parse an RFC 3339 / ISO 8601 timestamp to an aware UTC datetime (naive means UTC)."""
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
-    parsed = dt.datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
-
-
-_TEXT_OR_NONE = frozenset({str, type(None)})
-_SHORT_WIDTH = min(FIELD_WIDTHS.values())
-"""Identity and system fields this short fit every run, identity and system column."""
-
-
 def parse_lead(record: dict[str, t.Any]) -> LeadRecord:
-    """Type one ``leads`` record; raise :class:`LeadInputError` when it cannot be attributed.
+    """Type one ``leads`` record, field by field, naming which field breaks which rule.
 
-    Most records are plain: every text short ASCII, ``attributes`` a flat object of strings.
-    :func:`parse_plain_lead` recognises them with a few C-speed string operations over the
-    record's text joined once; every other record takes :func:`parse_lead_checked`, the
-    field-by-field checks that name the problem. Both give the same result
-    (``tests/target/test_validation_fast_path.py``).
+    Raise :class:`LeadInputError` when the record cannot be attributed to a run or a contact.
     """
-    return parse_plain_lead(record) or parse_lead_checked(record)
-
-
-def parse_plain_lead(record: dict[str, t.Any]) -> LeadRecord | None:
-    """The :class:`LeadRecord` of a record every check passes at a glance, else None.
-
-    At a glance: the run and identity fields are non-blank strings, every optional field a
-    string or null, ``attributes`` null or an object of strings; all that text joined is ASCII
-    (so no lone surrogate) without NUL and at most :data:`MAX_TEXT_LENGTH` long (so no name or
-    attribute is too long), the identity and system fields fit the narrowest column, the email
-    :data:`MAX_EMAIL_LENGTH`, and ``source_modified_at`` parses. None says "look closer", never
-    "bad": :func:`parse_lead_checked` decides.
-    """
-    get: t.Callable[[str], t.Any] = record.get  # values of unknown type until checked here
-    sync_name = get("sync_name")
-    mailing_list = get("mailing_list")
-    org = get("source_org_id")
-    source_id = get("source_id")
-    email = get("email")
-    first_name = get("first_name")
-    last_name = get("last_name")
-    source_system = get("source_system")
-    modified_raw = get("source_modified_at")
-    deleted_raw = get("_sdc_deleted_at")
-    attributes = get("attributes")
-    optional = (email, first_name, last_name, source_system, modified_raw, deleted_raw)
-    if not _TEXT_OR_NONE.issuperset(map(type, optional)):
-        return None
-    try:
-        text = "".join((sync_name, mailing_list, org, source_id, *filter(None, optional)))
-        if attributes is not None:
-            if type(attributes) is not dict:
-                return None
-            text += "".join(attributes) + "".join(attributes.values())
-    except TypeError:  # a run or identity field, or an attribute, that is not a string
-        return None
-    if not (
-        text.isascii()
-        and "\x00" not in text
-        and len(text) <= MAX_TEXT_LENGTH
-        and max(len(org), len(source_id), len(sync_name), len(mailing_list)) <= _SHORT_WIDTH
-        and (source_system is None or len(source_system) <= _SHORT_WIDTH)
-        and (email is None or len(email) <= MAX_EMAIL_LENGTH)
-        and sync_name.strip()
-        and mailing_list.strip()
-        and org.strip()
-        and source_id.strip()
-    ):
-        return None
-    modified_at = None
-    if modified_raw:
-        try:
-            modified_at = parse_timestamp(modified_raw)
-        except (ValueError, OverflowError):
-            return None
-    return LeadRecord(
-        sync_name=sync_name,
-        mailing_list=mailing_list,
-        source_org_id=org,
-        source_id=source_id,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        attributes=attributes,
-        source_system=source_system,
-        source_modified_at=modified_at,
-        deleted=bool(deleted_raw),
-    )
-
-
-def parse_lead_checked(record: dict[str, t.Any]) -> LeadRecord:
-    """:func:`parse_lead` field by field: says which field breaks which rule."""
     sync_name = _required_text(record, "sync_name", "the sync it belongs to")
     mailing_list = _required_text(record, "mailing_list", "the mailing list it joins")
     org = _required_text(record, "source_org_id", "its source organization")
@@ -318,8 +194,8 @@ def parse_lead_checked(record: dict[str, t.Any]) -> LeadRecord:
     modified_raw = text("source_modified_at")
     if modified_raw:
         try:
-            modified_at = parse_timestamp(modified_raw)
-        except (ValueError, OverflowError):
+            modified_at = parse_instant(modified_raw)
+        except ValueError:
             problems.append(f"source_modified_at is not a date-time: {excerpt(modified_raw)}")
     deleted_raw = record.get("_sdc_deleted_at")
     if deleted_raw is not None and not isinstance(deleted_raw, str):

@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from lead_store import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+PG_URL_ENV = "MARKETING_LEADS_TEST_PG_URL"
+CI_PG_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/marketing_leads_test"
 
 
 def meltano_env(sys_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -41,3 +46,46 @@ def meltano_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return sys_dir
+
+
+def _pg_url() -> str:
+    return os.environ.get(PG_URL_ENV) or CI_PG_URL
+
+
+def _pg_unreachable_reason(url: str) -> str | None:
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return None
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {sa.make_url(url).render_as_string()}: {exc!r:.200}"
+    finally:
+        engine.dispose()
+
+
+def _reset_pg(url: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            schema.metadata.drop_all(conn)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store URL: a SQLite file, or the test PostgreSQL database (reset)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url = _pg_url()
+    reason = _pg_unreachable_reason(url)
+    if reason:
+        pytest.skip(reason)
+    _reset_pg(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite store URL."""
+    return f"sqlite:///{tmp_path / 'store.db'}"

@@ -31,10 +31,11 @@ import operator
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from singer_input.instants import parse_instant
 from transforms.errors import MapperConfigError
 from transforms.paths import FieldReference, Getter, compile_getter, parse_path
 
@@ -97,16 +98,13 @@ def as_instant(value: Any) -> datetime | None:
         elif isinstance(value, date):
             moment = datetime(value.year, value.month, value.day)
         elif isinstance(value, str):
-            text = value.strip()
-            if not text:
+            if not value.strip():
                 return None
-            moment = datetime.fromisoformat(text)
+            return parse_instant(value)
         else:
             return None
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
+        return parse_instant(moment)
+    except ValueError:
         return None
 
 

@@ -1,28 +1,24 @@
-"""The ``leads`` stream the target consumes: its schema and how a lead is built from a record.
+"""How a lead is built from a source record, and the ``leads`` SCHEMA derived for a mapping.
 
-Shape (design.md): ``email``, ``first_name``, ``last_name``, ``attributes`` (every other mapped
-field), ``mailing_list``, ``sync_name``, ``source_system``, ``source_org_id``, ``source_id``,
-``source_modified_at``, ``_sdc_deleted_at``. Every lead carries every key; a source field that
+The stream's shape is :mod:`leads_contract`'s. Every lead carries every key; a source field that
 is missing gives ``null``. Values are carried as they are (Zoho's "" stays ""): the target,
-not the mapper, decides what an empty email means.
+not the mapper, decides what an empty email means. The source contact's ids leave as strings
+whatever the source's type (Zoho's ids are numeric text; another tap's may be integers), so
+the key of a lead is the same whichever tap produced it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
+from leads_contract import DELETED_AT, FIELDS
 from transforms.field_map import check_fields_exist, nullable, schema_at
 from transforms.paths import FieldReference, always_none, compile_getter
 from transforms.settings import MapperSettings
 
-LEADS_STREAM = "leads"
-LEADS_KEY_PROPERTIES = ("source_org_id", "source_id")
-DELETED_AT = "_sdc_deleted_at"
-
-_TEXT = {"type": "string"}
 _ANY_NULLABLE_TEXT = {"type": ["string", "null"]}
-_DATE_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 
 
 def _field_schema(source_schema: Mapping[str, Any], ref: FieldReference | None) -> dict[str, Any]:
@@ -49,17 +45,26 @@ def derive_leads_schema(settings: MapperSettings, source_schema: Mapping[str, An
         "properties": {
             **top,
             "attributes": {"type": "object", "properties": attributes},
-            "mailing_list": dict(_TEXT),
-            "sync_name": dict(_TEXT),
-            "source_system": dict(_TEXT),
-            "source_org_id": _field_schema(source_schema, settings.source_org_id),
-            "source_id": _field_schema(source_schema, settings.source_id),
+            "mailing_list": dict(FIELDS["mailing_list"]),
+            "sync_name": dict(FIELDS["sync_name"]),
+            "source_system": dict(FIELDS["source_system"]),
+            "source_org_id": dict(FIELDS["source_org_id"]),
+            "source_id": dict(FIELDS["source_id"]),
             "source_modified_at": _field_schema(source_schema, settings.source_modified_at),
             DELETED_AT: nullable(deleted_at)
             if isinstance(deleted_at, Mapping) and deleted_at
-            else dict(_DATE_TIME_OR_NULL),
+            else dict(FIELDS[DELETED_AT]),
         },
     }
+
+
+def as_text(value: Any) -> Any:
+    """A source id as text: ``42`` becomes ``"42"``; null stays null (the target refuses it)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return value  # an object or a list is no id: the target names it in one line
+    return str(value)
 
 
 class LeadBuilder:
@@ -93,8 +98,8 @@ class LeadBuilder:
             "mailing_list": self._mailing_list,
             "sync_name": self._sync_name,
             "source_system": self._source_system,
-            "source_org_id": self._org_id(record),
-            "source_id": self._id(record),
+            "source_org_id": as_text(self._org_id(record)),
+            "source_id": as_text(self._id(record)),
             "source_modified_at": self._modified_at(record),
             DELETED_AT: record.get(DELETED_AT),
         }

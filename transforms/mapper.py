@@ -25,15 +25,12 @@ from singer_sdk.helpers.capabilities import PluginCapabilities
 from singer_sdk.mapper_base import InlineMapper
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 
-from singer_input.reader import LineNumberingReader, excerpt
+from leads_contract import DELETED_AT, KEY_PROPERTIES, LEADS_STREAM
+from singer_input.instants import parse_instant
+from singer_input.reader import LineNumberingReader
+from singer_input.text import excerpt
 from transforms.errors import MapperConfigError
-from transforms.lead import (
-    DELETED_AT,
-    LEADS_KEY_PROPERTIES,
-    LEADS_STREAM,
-    LeadBuilder,
-    derive_leads_schema,
-)
+from transforms.lead import LeadBuilder, derive_leads_schema
 from transforms.metrics import RecordTally
 from transforms.settings import CONFIG_SCHEMA, MapperSettings
 
@@ -96,7 +93,7 @@ class MarketingLeadsMapper(InlineMapper):
             singer.SchemaMessage(
                 stream=LEADS_STREAM,
                 schema=schema,
-                key_properties=list(LEADS_KEY_PROPERTIES),
+                key_properties=list(KEY_PROPERTIES),
                 bookmark_properties=["source_modified_at"] if modified_at in bookmarks else None,
             ),
         )
@@ -178,7 +175,7 @@ def _time_extracted(message_dict: dict) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
+        return parse_instant(value)
+    except (AttributeError, TypeError, ValueError) as exc:
         msg = f"time_extracted is not an ISO 8601 date-time: {excerpt(value)}"
         raise InvalidInputLine(msg) from exc

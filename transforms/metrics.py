@@ -27,7 +27,7 @@ class MapperMetric(str, enum.Enum):
     RECORDS = "mapper_records"
 
 
-class Outcome(str, enum.Enum):
+class RecordOutcome(str, enum.Enum):
     """The ``outcome`` tag of ``mapper_records``."""
 
     IN = "in"
@@ -52,10 +52,10 @@ class RecordTally:
     def points(self, *, sync_name: str, stream: str) -> list[metrics.Point]:
         """One counter point per outcome, tagged with the sync and the source stream."""
         counts = {
-            Outcome.IN: self.records_in,
-            Outcome.MET_CRITERIA: self.met_criteria,
-            Outcome.FILTERED_OUT: self.filtered_out,
-            Outcome.TOMBSTONE: self.tombstone,
+            RecordOutcome.IN: self.records_in,
+            RecordOutcome.MET_CRITERIA: self.met_criteria,
+            RecordOutcome.FILTERED_OUT: self.filtered_out,
+            RecordOutcome.TOMBSTONE: self.tombstone,
         }
         return [
             metrics.Point(

@@ -20,7 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from target_marketing_leads.classify import EmailNormaliser, Reason, decide, is_role_address
+from lead_store.vocabulary import Reason
+from target_marketing_leads.classify import decide, is_role_address
+from target_marketing_leads.emails import EmailNormaliser
 from target_marketing_leads.errors import LeadInputError
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.target import TargetMarketingLeads

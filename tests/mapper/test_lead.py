@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from transforms.errors import MapperConfigError
@@ -44,7 +46,8 @@ def test_leads_schema_has_the_contract_fields_with_types_carried_over() -> None:
             "amount": {"type": ["number", "null"]},
         },
     }
-    assert properties["source_id"] == {"type": ["string", "null"]}
+    assert properties["source_id"] == {"type": "string"}
+    assert properties["source_org_id"] == {"type": "string"}
     assert properties["source_modified_at"] == {"type": ["string", "null"], "format": "date-time"}
     assert properties["_sdc_deleted_at"] == {"type": ["string", "null"], "format": "date-time"}
     assert properties["mailing_list"] == {"type": "string"}
@@ -116,6 +119,18 @@ def test_source_key_fields_are_settings_so_any_tap_can_feed_the_mapper() -> None
     )
     record = {"id": 7, "account": {"id": "a1"}, "updated_at": "2026-01-01T00:00:00Z", "email": "x"}
     lead = LeadBuilder(custom)(record)
-    assert (lead["source_org_id"], lead["source_id"]) == ("a1", 7)
+    assert (lead["source_org_id"], lead["source_id"]) == ("a1", "7")
     assert lead["source_modified_at"] == "2026-01-01T00:00:00Z"
     assert lead["source_system"] == "hubspot"
+
+
+@pytest.mark.parametrize(
+    ("source_id", "expected"),
+    [(7, "7"), (Decimal("12345678901234567890"), "12345678901234567890"), ("c-9", "c-9")],
+)
+def test_source_ids_leave_as_strings_whatever_the_source_type(
+    source_id: object, expected: str
+) -> None:
+    record = {"contact_id": source_id, "organization_id": 42, "email": "ann@example.com"}
+    lead = LeadBuilder(settings(field_map={}))(record)
+    assert (lead["source_org_id"], lead["source_id"]) == ("42", expected)

@@ -34,8 +34,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from lead_store import schema
 from sandbox.server import SandboxHandle, running_sandbox
-from target_marketing_leads.store import schema
 
 BIN = Path(sys.executable).parent
 ORGS = ("60012345678", "60023456789", "60034567890")

@@ -109,10 +109,21 @@ def test_daily_quota_stops_the_organization_with_its_bookmark(zoho, run_tap):
     assert len([r for r in zoho.request_history if r.url.startswith(f"{API}/contacts")]) == 2
 
 
-def test_cross_setting_checks_raise_one_clear_error():
+@pytest.mark.parametrize(
+    ("setting", "value", "problem"),
+    [
+        ("page_size", 500, "500 is greater than the maximum of 200 in config['page_size']"),
+        ("page_size", 0, "0 is less than the minimum of 1 in config['page_size']"),
+        ("max_requests_per_minute", -1, "-1 is less than the minimum of 0"),
+    ],
+)
+def test_bounds_declared_in_the_setting_types_raise_one_clear_error(
+    setting: str, value: int, problem: str
+) -> None:
     from singer_sdk.exceptions import ConfigValidationError
 
-    with pytest.raises(ConfigValidationError, match="`page_size` must be between 1 and 200"):
-        TapZohoInvoice(
-            config={"client_id": "a", "client_secret": "b", "refresh_token": "c", "page_size": 500}
-        )
+    config = {"client_id": "a", "client_secret": "b", "refresh_token": "c", setting: value}
+    with pytest.raises(ConfigValidationError) as raised:
+        TapZohoInvoice(config=config)
+    assert len(raised.value.errors) == 1
+    assert problem in raised.value.errors[0]

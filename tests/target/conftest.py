@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -12,18 +11,15 @@ import typing as t
 from contextlib import redirect_stdout
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from target_marketing_leads.leads_contract import LEADS_SCHEMA_MESSAGE
-from target_marketing_leads.store import schema
+from lead_store import schema
+from leads_contract import LEADS_SCHEMA_MESSAGE
 from target_marketing_leads.target import TargetMarketingLeads
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TARGET_EXE = str(Path(sys.executable).parent / "target-marketing-leads")
 CLI_EXE = str(Path(sys.executable).parent / "marketing-leads")
-PG_URL_ENV = "MARKETING_LEADS_TEST_PG_URL"
-CI_PG_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/marketing_leads_test"
 
 
 def lead(source_id: str, email: str | None, **fields: t.Any) -> dict[str, t.Any]:
@@ -163,46 +159,3 @@ def _plain_outcomes(conn: sa.Connection) -> list[tuple[t.Any, ...]]:
         o.c.run_id, o.c.position
     )
     return [tuple(x) for x in conn.execute(query)]
-
-
-def _pg_url() -> str:
-    return os.environ.get(PG_URL_ENV) or CI_PG_URL
-
-
-def _pg_unreachable_reason(url: str) -> str | None:
-    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            return None
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {sa.make_url(url).render_as_string()}: {exc!r:.200}"
-    finally:
-        engine.dispose()
-
-
-def _reset_pg(url: str) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            schema.metadata.drop_all(conn)
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty store URL: a SQLite file, or the test PostgreSQL database (reset)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    url = _pg_url()
-    reason = _pg_unreachable_reason(url)
-    if reason:
-        pytest.skip(reason)
-    _reset_pg(url)
-    return url
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """An empty SQLite store URL."""
-    return f"sqlite:///{tmp_path / 'store.db'}"

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from email_validator import EmailNotValidError, validate_email
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from target_marketing_leads.classify import (
-    Decision,
-    EmailCheck,
-    EmailNormaliser,
-    Outcome,
-    Reason,
-    decide,
-    is_role_address,
-    memoise_domain_syntax,
-    normalise_roles,
-)
+from lead_store.vocabulary import Outcome, Reason
+from target_marketing_leads.classify import Decision, decide, is_role_address, normalise_roles
+from target_marketing_leads.emails import EmailCheck, EmailNormaliser
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 
 NORMALISER = EmailNormaliser()
@@ -151,31 +139,3 @@ def test_checks_run_in_the_designed_order() -> None:
     )  # fmt: skip
     assert _decide(seen_earlier=True, store_status="unsubscribed").reason is Reason.FILE_DUPLICATE
     assert _decide(store_status="unsubscribed").reason is Reason.UNSUBSCRIBED
-
-
-def test_domain_memo_is_installed_and_idempotent() -> None:
-    assert memoise_domain_syntax()
-    module = importlib.import_module("email_validator.validate_email")
-    first = module.validate_email_domain_name
-    assert memoise_domain_syntax()
-    assert module.validate_email_domain_name is first
-    assert hasattr(first, "cache_info")
-
-
-_text = st.text(alphabet=st.sampled_from(list("abcXYZ.-+_@ü用0 ")), max_size=20)
-
-
-@settings(max_examples=300, deadline=None)
-@given(local=_text, domain=st.sampled_from(["example.com", "Ex-ample.ORG", "bücher.de", "b", ""]))
-def test_memoised_validation_equals_plain_email_validator(local: str, domain: str) -> None:
-    raw = f"{local}@{domain}"
-    memoise_domain_syntax()
-    module = importlib.import_module("email_validator.validate_email")
-    memoised = module.validate_email_domain_name
-    got = NORMALISER.normalise(raw)
-    module.validate_email_domain_name = memoised.__wrapped__
-    try:
-        expected = NORMALISER.normalise(raw)
-    finally:
-        module.validate_email_domain_name = memoised
-    assert got == expected

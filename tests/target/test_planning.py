@@ -8,10 +8,11 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from target_marketing_leads.classify import EmailNormaliser, Outcome, Reason
+from lead_store.repository import StoredLead
+from lead_store.vocabulary import Outcome, Reason
+from target_marketing_leads.emails import EmailNormaliser
 from target_marketing_leads.planning import PendingLead, plan_batch
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
-from target_marketing_leads.store.repository import StoredLead
 from target_marketing_leads.validation import parse_lead
 
 from .conftest import lead, tombstone

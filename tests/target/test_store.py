@@ -8,10 +8,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from target_marketing_leads.classify import EmailNormaliser
-from target_marketing_leads.errors import StoreError
+from lead_store import LATEST_VERSION, admin, open_store, schema
+from lead_store.errors import StoreError
+from target_marketing_leads.emails import EmailNormaliser
 from target_marketing_leads.session import RunSession
-from target_marketing_leads.store import LATEST_VERSION, admin, open_store, schema
 
 from .conftest import lead, outcome_rows, run_in_process, singer_lines, store_snapshot, tombstone
 

@@ -1,0 +1,126 @@
+"""Creates and migrates the lead store's schema: versioned, ordered steps, no external tool.
+
+A new store gets the newest tables at once (``metadata.create_all``) and every step recorded as
+applied. A store made by an older version is brought up to date by running, in order, the steps
+above its version, inside one transaction; a store made by a newer version is refused with a
+clear error rather than written with an older idea of the schema.
+
+The whole check-and-upgrade runs in one transaction that holds the store's write lock
+(``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL), so two targets opening a fresh
+store at the same moment do not both create it.
+
+To change the schema: edit :mod:`.schema` (the newest shape) and append a :class:`Migration`
+whose ``upgrade`` turns the previous version into it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lead_store import schema
+from lead_store.engine import (
+    DEFAULT_LOCK_TIMEOUT_SECONDS,
+    READ_ONLY,
+    create_store_engine,
+    redacted,
+)
+from lead_store.errors import StoreError
+
+_PG_SCHEMA_LOCK_KEY = 7_304_112_451
+"""An arbitrary constant naming the advisory lock that serialises schema upgrades."""
+
+
+def _add_column(conn: sa.Connection, table: sa.Table, column_name: str) -> None:
+    column = table.c[column_name]
+    column_type = column.type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column_type}")
+
+
+def _v2_outcome_detail_and_reason_counts(conn: sa.Connection) -> None:
+    _add_column(conn, schema.lead_outcomes, "detail")
+    _add_column(conn, schema.runs, "ignored_reasons")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema version. ``upgrade`` turns version - 1 into this one (None for the baseline)."""
+
+    version: int
+    description: str
+    upgrade: t.Callable[[sa.Connection], None] | None
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "baseline: lists, leads, members, runs, outcomes", None),
+    Migration(
+        2,
+        "lead_outcomes.detail (why a record was ignored) and runs.ignored_reasons",
+        _v2_outcome_detail_and_reason_counts,
+    ),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(conn: sa.Connection) -> int:
+    """The store's schema version; 0 for an empty database."""
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(schema.schema_version.name):
+        if inspector.has_table(schema.leads.name):
+            msg = "The database has a 'leads' table but no schema_version: not a lead store."
+            raise StoreError(msg)
+        return 0
+    found = conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar()
+    return int(found or 0)
+
+
+def _record(conn: sa.Connection, steps: t.Iterable[Migration]) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = [{"version": m.version, "description": m.description, "applied_at": now} for m in steps]
+    if rows:
+        conn.execute(sa.insert(schema.schema_version), rows)
+
+
+def upgrade(conn: sa.Connection) -> int:
+    """Bring the store on ``conn`` to :data:`LATEST_VERSION`; return the version it had."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_SCHEMA_LOCK_KEY)))
+    found = current_version(conn)
+    if found > LATEST_VERSION:
+        msg = (
+            f"The lead store has schema version {found}, newer than this target-marketing-leads "
+            f"knows ({LATEST_VERSION}). Upgrade the package instead of writing to it."
+        )
+        raise StoreError(msg)
+    if found == 0:
+        schema.metadata.create_all(conn)
+        _record(conn, MIGRATIONS)
+        return found
+    pending = [m for m in MIGRATIONS if m.version > found]
+    for step in pending:
+        if step.upgrade is not None:
+            step.upgrade(conn)
+    _record(conn, pending)
+    return found
+
+
+def open_store(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS) -> sa.Engine:
+    """An engine on an up-to-date store at ``url``, created or migrated as needed."""
+    engine = create_store_engine(url, lock_timeout=lock_timeout)
+    try:
+        with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+            up_to_date = current_version(conn) == LATEST_VERSION
+        if not up_to_date:
+            with engine.begin() as conn:
+                upgrade(conn)
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        msg = f"Cannot open the lead store at {redacted(url)}: {exc.orig}"
+        raise StoreError(msg) from exc
+    except StoreError:
+        engine.dispose()
+        raise
+    return engine

@@ -1,0 +1,437 @@
+"""The target's reads and writes on the store: parameterised, batched, one round trip per kind.
+
+Every statement is built with SQLAlchemy Core (bound parameters, never string formatting) and
+runs on the caller's connection, inside the caller's transaction: the run decides when to commit.
+Lookups take a whole batch of keys (``IN`` lists, chunked below the drivers' parameter limits);
+writes are ``executemany``. Upserts use the dialect's ``INSERT ... ON CONFLICT`` so that two runs
+writing the same lead concurrently serialise on that row (PostgreSQL) instead of failing.
+
+The three writes made once per lead (upsert, membership, outcome) are compiled by SQLAlchemy
+once per dialect and sent with ``Connection.exec_driver_sql``: still bound parameters, still
+SQLAlchemy's type conversions (:class:`BulkStatement`), but without SQLAlchemy's per-row
+parameter bookkeeping, which cost more than the database's own work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import typing as t
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lead_store.schema import (
+    lead_outcomes,
+    leads,
+    list_members,
+    mailing_lists,
+    runs,
+)
+from lead_store.vocabulary import JOINING_OUTCOMES, SEEN_REASONS, SUPPRESSED_STATUSES, RunStatus
+
+IN_CHUNK = 1000
+"""Keys per IN list. Every list is padded to exactly this length (with NULL, which matches
+nothing) so each lookup is one SQL text: drivers cache prepared statements by text, and one
+prepared statement per distinct list length would pile up in memory over a long run."""
+
+SourceKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class StoredLead:
+    """What classification needs to know about a lead already in the store."""
+
+    id: int
+    email: str
+    status: str
+    source_org_id: str | None
+    source_id: str | None
+
+
+def _chunks(values: Iterable[t.Any], size: int = IN_CHUNK) -> Iterator[list[t.Any]]:
+    """``values`` in lists of exactly ``size``, the last one padded with None."""
+    batch: list[t.Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch + [None] * (size - len(batch))
+
+
+@dataclass(frozen=True)
+class BulkStatement:
+    """A statement compiled once for a dialect, and how to turn row dicts into its parameters.
+
+    ``conn.execute(stmt, rows)`` compiles from a cache but then builds every row's parameters
+    through the compiler (escaping, type processing, one dict per row); here the SQL text, the
+    parameter order and each column's bind processor (SQLAlchemy's own: ``UTCDateTime``, JSON)
+    are worked out once, and each row costs one tuple (or dict, for named paramstyles).
+    """
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[tuple[int, Callable[[t.Any], t.Any]], ...]
+    positional: bool
+
+    @classmethod
+    def compile(
+        cls, stmt: sa.Executable, dialect: sa.Dialect, keys: Sequence[str]
+    ) -> BulkStatement:
+        """Compile ``stmt`` for rows with ``keys``: the bound columns of an INSERT, or the
+        names of the statement's own bind parameters."""
+        compiled = stmt.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
+        names = tuple(compiled.positiontup if compiled.positional else compiled.binds)
+        unknown = set(names) - set(keys)
+        if unknown:
+            msg = f"bulk statement has parameters {sorted(unknown)} that rows do not carry"
+            raise ValueError(msg)
+        processors = []
+        for index, name in enumerate(names):
+            type_ = compiled.binds[name].type
+            process = type_.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors.append((index, process))
+        return cls(compiled.string, names, tuple(processors), compiled.positional)
+
+    def parameters(self, rows: Iterable[dict[str, t.Any]]) -> list[t.Any]:
+        """The driver's parameters for ``rows``, type-processed.
+
+        Column by column: each processed column goes through its processor in one ``map``
+        (no Python loop per row); a column holding one object for every row (a batch's one
+        timestamp) is converted once.
+        """
+        pick = operator.itemgetter(*self.names)
+        if len(self.names) == 1:
+            tuples: list[tuple[t.Any, ...]] = [(pick(row),) for row in rows]
+        else:
+            tuples = list(map(pick, rows))
+        if self.processors and tuples:
+            columns: list[t.Sequence[t.Any]] = list(zip(*tuples, strict=True))
+            for index, process in self.processors:
+                column = columns[index]
+                if len(set(map(id, column))) == 1:
+                    columns[index] = [process(column[0])] * len(column)
+                else:
+                    columns[index] = list(map(process, column))
+            tuples = list(zip(*columns, strict=True))
+        if self.positional:
+            return tuples
+        return [dict(zip(self.names, values, strict=True)) for values in tuples]
+
+
+_BULK: dict[tuple[str, str, str], BulkStatement] = {}
+"""Compiled bulk statements by (dialect, driver, statement name): a handful, for the process."""
+
+
+def _bulk(
+    conn: sa.Connection,
+    name: str,
+    build: Callable[[], sa.Executable],
+    keys: Sequence[str],
+) -> BulkStatement:
+    key = (conn.dialect.name, conn.dialect.driver, name)
+    bulk = _BULK.get(key)
+    if bulk is None:
+        bulk = _BULK[key] = BulkStatement.compile(build(), conn.dialect, keys)
+    return bulk
+
+
+def _executemany(
+    conn: sa.Connection, bulk: BulkStatement, rows: Iterable[dict[str, t.Any]]
+) -> None:
+    params = bulk.parameters(rows)
+    if params:
+        conn.exec_driver_sql(bulk.sql, params)
+
+
+_KEY_NAMES = tuple(f"k{i}" for i in range(IN_CHUNK))
+"""Bind names of the ``IN`` list of a lookup compiled once."""
+
+
+def _in_keys() -> list[sa.BindParameter[t.Any]]:
+    """``IN_CHUNK`` bind parameters for an ``IN`` list of a lookup compiled once."""
+    return [sa.bindparam(name) for name in _KEY_NAMES]
+
+
+def _lookup(
+    conn: sa.Connection,
+    name: str,
+    build: Callable[[], sa.Executable],
+    values: Iterable[t.Any],
+    fixed: dict[str, t.Any] | None = None,
+) -> Iterator[sa.Row[t.Any]]:
+    """Rows of a lookup whose ``IN`` list takes ``values``, ``IN_CHUNK`` at a time."""
+    fixed = fixed or {}
+    bulk = _bulk(conn, name, build, (*_KEY_NAMES, *fixed))
+    for chunk in _chunks(values):
+        row = dict(zip(_KEY_NAMES, chunk, strict=True), **fixed)
+        yield from conn.exec_driver_sql(bulk.sql, bulk.parameters([row])[0])
+
+
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> t.Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def ensure_list(conn: sa.Connection, name: str, now: dt.datetime) -> int:
+    """The id of mailing list ``name``, created if needed."""
+    stmt = dialect_insert(conn, mailing_lists).values(name=name, created_at=now)
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=[mailing_lists.c.name]))
+    found = conn.execute(sa.select(mailing_lists.c.id).where(mailing_lists.c.name == name))
+    return int(found.scalar_one())
+
+
+def start_run(conn: sa.Connection, sync_name: str, list_id: int, started_at: dt.datetime) -> int:
+    """Insert the history row of a (sync, list) run; return its id."""
+    result = conn.execute(
+        sa.insert(runs)
+        .values(
+            sync_name=sync_name,
+            list_id=list_id,
+            started_at=started_at,
+            status=RunStatus.RUNNING.value,
+        )
+        .returning(runs.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def finish_run(
+    conn: sa.Connection,
+    run_id: int,
+    *,
+    counts: dict[str, int],
+    ignored_reasons: dict[str, int],
+    finished_at: dt.datetime,
+) -> None:
+    """Write a run's final counts; it commits with the leads and outcomes it counts."""
+    conn.execute(
+        sa.update(runs)
+        .where(runs.c.id == run_id)
+        .values(
+            status=RunStatus.COMPLETED.value,
+            finished_at=finished_at,
+            ignored_reasons=ignored_reasons,
+            **counts,
+        )
+    )
+
+
+_LEAD_KEYS = (leads.c.id, leads.c.email, leads.c.status, leads.c.source_org_id, leads.c.source_id)
+
+
+def leads_by_email(conn: sa.Connection, emails: Iterable[str]) -> dict[str, StoredLead]:
+    """The stored leads among ``emails`` (normalised)."""
+    rows = _lookup(
+        conn,
+        "leads_by_email",
+        lambda: sa.select(*_LEAD_KEYS).where(leads.c.email.in_(_in_keys())),
+        set(emails),
+    )
+    return {row[1]: StoredLead(*row) for row in rows}
+
+
+def leads_by_source(
+    conn: sa.Connection, keys: Iterable[SourceKey]
+) -> dict[SourceKey, list[StoredLead]]:
+    """The stored leads that came from each (source_org_id, source_id)."""
+    wanted = set(keys)
+    found: dict[SourceKey, list[StoredLead]] = defaultdict(list)
+    rows = _lookup(
+        conn,
+        "leads_by_source",
+        lambda: sa.select(*_LEAD_KEYS).where(leads.c.source_id.in_(_in_keys())),
+        {source_id for _, source_id in wanted},
+    )
+    for row in rows:
+        lead = StoredLead(*row)
+        key = (lead.source_org_id, lead.source_id)
+        if key in wanted:
+            found[key].append(lead)  # type: ignore[index]
+    return dict(found)
+
+
+def _literal_list(values: Iterable[str]) -> list[sa.ColumnElement[str]]:
+    """Constants of the code (outcome and reason names) inlined in a statement compiled once."""
+    return [sa.literal_column(f"'{value}'") for value in sorted(values)]
+
+
+def emails_seen_in_runs(
+    conn: sa.Connection, run_ids: Sequence[int], emails: Iterable[str]
+) -> set[tuple[int, str]]:
+    """(run_id, email) pairs already counted in those runs by earlier batches.
+
+    An email "came earlier" when a record with it was added, updated or re-added, or was
+    ignored only because the lead is unsubscribed or bounced (see ``classify.SEEN_REASONS``).
+    """
+
+    def build() -> sa.Executable:
+        counted = sa.or_(
+            lead_outcomes.c.outcome.in_(_literal_list(o.value for o in JOINING_OUTCOMES)),
+            lead_outcomes.c.reason.in_(_literal_list(r.value for r in SEEN_REASONS)),
+        )
+        return sa.select(lead_outcomes.c.run_id, lead_outcomes.c.email).where(
+            lead_outcomes.c.run_id == sa.bindparam("run_id", type_=lead_outcomes.c.run_id.type),
+            lead_outcomes.c.email.in_(_in_keys()),
+            counted,
+        )
+
+    wanted = set(emails)
+    seen: set[tuple[int, str]] = set()
+    for run_id in sorted(set(run_ids)):
+        rows = _lookup(conn, "emails_seen_in_runs", build, wanted, {"run_id": run_id})
+        seen.update((found_run, email) for found_run, email in rows)
+    return seen
+
+
+LEAD_ROW_KEYS = (
+    "email",
+    "status",
+    "first_name",
+    "last_name",
+    "attributes",
+    "source_system",
+    "source_org_id",
+    "source_id",
+    "source_modified_at",
+)
+"""The keys of a lead row given to :func:`upsert_leads`."""
+
+
+def _upsert_leads_statement(conn: sa.Connection) -> sa.Executable:
+    stmt = dialect_insert(conn, leads).values(
+        created_at=sa.func.current_timestamp(), updated_at=sa.func.current_timestamp()
+    )
+    # Constants inlined: executemany cannot expand an IN list of bound parameters.
+    suppressed: list[sa.ColumnElement[str]] = [
+        sa.literal_column(f"'{status}'") for status in sorted(SUPPRESSED_STATUSES)
+    ]
+    keep_suppressed = sa.case(
+        (leads.c.status.in_(suppressed), leads.c.status),
+        else_=stmt.excluded.status,
+    )
+    updated = {
+        name: stmt.excluded[name] for name in LEAD_ROW_KEYS if name not in ("email", "status")
+    }
+    updated["updated_at"] = sa.func.current_timestamp()
+    return t.cast(
+        "sa.Executable",
+        stmt.on_conflict_do_update(
+            index_elements=[leads.c.email], set_={**updated, "status": keep_suppressed}
+        ),
+    )
+
+
+def upsert_leads(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
+    """Insert or update leads by email. A suppressed status (unsubscribed, bounced) is kept.
+
+    Each row: the keys of :data:`LEAD_ROW_KEYS`. Rows are written in email order so concurrent
+    runs take row locks in the same order. ``created_at`` / ``updated_at`` come from the
+    database clock (one value per statement, not one bound parameter per row).
+    """
+    if not rows:
+        return
+    bulk = _bulk(conn, "upsert_leads", lambda: _upsert_leads_statement(conn), LEAD_ROW_KEYS)
+    _executemany(conn, bulk, sorted(rows, key=operator.itemgetter("email")))
+
+
+def mark_deleted(conn: sa.Connection, lead_ids: Iterable[int], now: dt.datetime) -> None:
+    """Mark leads deleted (tombstones), leaving unsubscribed and bounced ones as they are."""
+    ids = sorted(set(lead_ids))
+    for chunk in _chunks(ids):
+        conn.execute(
+            sa.update(leads)
+            .where(leads.c.id.in_(chunk), leads.c.status.not_in(sorted(SUPPRESSED_STATUSES)))
+            .values(status="deleted", updated_at=now)
+        )
+
+
+MEMBER_KEYS = ("list_id", "email", "joined_at")
+"""The keys of a membership row given to :func:`add_members` (the lead named by its email)."""
+
+OUTCOME_KEYS = (
+    "run_id",
+    "position",
+    "email",
+    "outcome",
+    "reason",
+    "detail",
+    "source_org_id",
+    "source_id",
+)
+"""The keys of an outcome row given to :func:`insert_outcomes`."""
+
+
+def _add_members_statement(conn: sa.Connection) -> sa.Executable:
+    """INSERT ... SELECT: the lead's id is looked up by email in the statement itself."""
+    source = sa.select(
+        sa.cast(sa.bindparam("list_id"), list_members.c.list_id.type),
+        leads.c.id,
+        sa.bindparam("joined_at", type_=list_members.c.joined_at.type),
+    ).where(leads.c.email == sa.bindparam("email", type_=leads.c.email.type))
+    stmt = dialect_insert(conn, list_members).from_select(
+        ["list_id", "lead_id", "joined_at"], source
+    )
+    return t.cast(
+        "sa.Executable",
+        stmt.on_conflict_do_nothing(
+            index_elements=[list_members.c.list_id, list_members.c.lead_id]
+        ),
+    )
+
+
+def add_members(conn: sa.Connection, pairs: Iterable[tuple[int, str]], now: dt.datetime) -> None:
+    """Put the leads of (list_id, email) pairs on their lists; members stay as they are.
+
+    Pairs are written in (list, email) order so concurrent runs take locks in the same order.
+    """
+    rows = [{"list_id": li, "email": email, "joined_at": now} for li, email in sorted(set(pairs))]
+    if rows:
+        _executemany(
+            conn,
+            _bulk(conn, "add_members", lambda: _add_members_statement(conn), MEMBER_KEYS),
+            rows,
+        )
+
+
+def _remove_members_statement() -> sa.Executable:
+    lead_id = (
+        sa.select(leads.c.id)
+        .where(leads.c.email == sa.bindparam("email", type_=leads.c.email.type))
+        .scalar_subquery()
+    )
+    return sa.delete(list_members).where(
+        list_members.c.list_id == sa.bindparam("list_id", type_=list_members.c.list_id.type),
+        list_members.c.lead_id == lead_id,
+    )
+
+
+def remove_members(conn: sa.Connection, pairs: Iterable[tuple[int, str]]) -> None:
+    """Take the leads of (list_id, email) pairs off their lists."""
+    rows = [{"list_id": li, "email": email} for li, email in sorted(set(pairs))]
+    if rows:
+        bulk = _bulk(conn, "remove_members", _remove_members_statement, ("list_id", "email"))
+        _executemany(conn, bulk, rows)
+
+
+def remove_deleted_from_lists(conn: sa.Connection, emails: Iterable[str]) -> None:
+    """Take leads whose status is now ``deleted`` off every list they are on."""
+    chosen = sorted(set(emails))
+    for chunk in _chunks(chosen):
+        deleted = sa.select(leads.c.id).where(leads.c.email.in_(chunk), leads.c.status == "deleted")
+        conn.execute(sa.delete(list_members).where(list_members.c.lead_id.in_(deleted)))
+
+
+def insert_outcomes(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
+    """Store per-record outcomes: the keys of :data:`OUTCOME_KEYS`."""
+    if rows:
+        bulk = _bulk(conn, "insert_outcomes", lambda: sa.insert(lead_outcomes), OUTCOME_KEYS)
+        _executemany(conn, bulk, rows)

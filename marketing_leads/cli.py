@@ -1,0 +1,255 @@
+"""``marketing-leads``: the admin CLI over the lead store.
+
+Commands (all take ``--database-url``, default ``$MARKETING_LEADS_DATABASE_URL``, else the
+target's own ``$TARGET_MARKETING_LEADS_DATABASE_URL`` (so a Meltano project that configures the
+target configures the CLI too), else ``sqlite:///marketing_leads.db``; all print a table by
+default, titled with the store they read, and JSON with ``--json``):
+
+``history [--sync NAME] [--csv]``
+    ``{"runs": [{"run_id", "sync", "list", "started_at", "finished_at", "status", "total",
+    "new", "re_added", "duplicate", "ignored", "deleted", "ignored_reasons": {reason: n}}]}``,
+    newest first. ``total = new + re_added + duplicate + ignored + deleted``.
+    ``--csv`` prints the same runs as CSV for spreadsheets: a header row, then one row per run
+    with the JSON keys in that order, except that ``ignored_reasons`` becomes one column per
+    reason, ``ignored_<reason>`` (every known reason in the order the checks run, 0 when absent;
+    a reason unknown to this version gets its own column after them).
+``lists``
+    ``{"lists": [{"list", "members", "created_at"}]}`` by name.
+``members LIST``
+    ``{"list": LIST, "members": [{"email", "status", "first_name", "last_name", "attributes",
+    "source_org_id", "source_id", "joined_at"}]}`` by email.
+``outcomes RUN_ID [--outcome O] [--reason R]``
+    ``{"run": <a history entry>, "outcomes": [{"position", "email", "outcome", "reason",
+    "detail", "source_org_id", "source_id"}]}`` in input order.
+``report [--sync NAME] [--output FILE]``
+    writes one self-contained HTML page (default ``marketing-leads-report.html``; opens
+    offline) per sync: outcomes per run and ignored reasons as charts, list sizes over time,
+    and the last run's records, searchable by email. Prints the file's path.
+``schedule --job JOB --every once|daily|weekly|monthly ... --tz ZONE [--write] | --check``
+    turns a local time in an IANA zone into Meltano schedules (UTC cron); see
+    ``docs/schedules.md``. Works on the Meltano project, not on the store.
+``suppress --status unsubscribed|bounced (EMAIL... | --file F)``
+    ``{"status", "updated": [emails], "created": [emails], "invalid": [{"email", "reason",
+    "detail"}]}``. Suppressed leads leave every list and no sync adds them again; an email
+    never seen becomes a suppressed lead. ``--file`` reads one email per line (``-``: stdin).
+
+Timestamps are ISO 8601 in UTC. Exit codes: 0 done, 1 an error (one line on stderr),
+2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import sys
+import typing as t
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from lead_store import DEFAULT_DATABASE_URL, admin, open_store, redacted
+from lead_store.engine import READ_ONLY
+from lead_store.errors import StoreError
+from marketing_leads.render import print_history, print_json, print_table
+from marketing_leads.report import UnknownSync, build_report, write_report
+from marketing_leads.schedules.command import add_schedule_parser, run_schedule
+from target_marketing_leads.emails import EmailNormaliser
+
+DATABASE_URL_ENV = "MARKETING_LEADS_DATABASE_URL"
+TARGET_DATABASE_URL_ENV = "TARGET_MARKETING_LEADS_DATABASE_URL"
+"""The target's setting as Meltano passes it: the CLI's fallback, so both open one store."""
+
+DEFAULT_REPORT = "marketing-leads-report.html"
+HISTORY_CSV_COLUMNS = ("run_id", "sync", "list", "started_at", "finished_at", "status", "total",
+                       "new", "re_added", "duplicate", "ignored", "deleted")  # fmt: skip
+"""``history --json``'s keys in order, less ``ignored_reasons`` (one CSV column per reason)."""
+MEMBER_COLUMNS = ("email", "status", "first_name", "last_name", "source_id", "joined_at")
+OUTCOME_COLUMNS = ("position", "email", "outcome", "reason", "detail", "source_id")
+
+
+class CommandError(Exception):
+    """A command that cannot do what was asked (unknown list or run, bad file)."""
+
+
+def default_database_url() -> str:
+    """The store named by the environment: the CLI's variable, else the target's, else SQLite."""
+    for name in (DATABASE_URL_ENV, TARGET_DATABASE_URL_ENV):
+        if value := os.environ.get(name, "").strip():
+            return value
+    return DEFAULT_DATABASE_URL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's arguments."""
+    parser = argparse.ArgumentParser(
+        prog="marketing-leads", description="Inspect and manage the marketing lead store."
+    )
+    parser.add_argument(
+        "--database-url",
+        default=default_database_url(),
+        help=f"SQLAlchemy URL of the store (env {DATABASE_URL_ENV}, else "
+        f"{TARGET_DATABASE_URL_ENV}; default {DEFAULT_DATABASE_URL})",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--json", action="store_true", help="print JSON (stable keys)")
+        return sub
+
+    history = command("history", "runs, newest first")
+    history.add_argument("--sync", help="only this sync")
+    history.add_argument("--csv", action="store_true", help="print CSV for spreadsheets")
+    command("lists", "mailing lists and their member counts")
+    command("members", "the leads on a list").add_argument("list", help="mailing list name")
+    outcomes = command("outcomes", "the outcome of every record of a run")
+    outcomes.add_argument("run_id", type=int)
+    outcomes.add_argument("--outcome", choices=admin.OUTCOME_NAMES)
+    outcomes.add_argument("--reason", choices=admin.REASON_NAMES)
+    suppress = command("suppress", "mark emails unsubscribed or bounced")
+    suppress.add_argument("--status", required=True, choices=admin.SUPPRESS_STATUSES)
+    source = suppress.add_mutually_exclusive_group(required=True)
+    source.add_argument("emails", nargs="*", default=[], metavar="EMAIL")
+    source.add_argument("--file", help="a file with one email per line ('-' for stdin)")
+    report = commands.add_parser("report", help="write the import history as an HTML page")
+    report.add_argument("--sync", help="only this sync")
+    report.add_argument(
+        "--output", type=Path, default=Path(DEFAULT_REPORT), help=f"default {DEFAULT_REPORT}"
+    )
+    add_schedule_parser(commands)
+    return parser
+
+
+def _read_emails(path: str) -> list[str]:
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as exc:
+        msg = f"cannot read {path}: {exc.strerror}"
+        raise CommandError(msg) from exc
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def run_command(args: argparse.Namespace, console: Console) -> None:
+    """Run one parsed command against the store."""
+    engine = open_store(args.database_url)
+    store = redacted(args.database_url)
+    reading = {READ_ONLY: args.command != "suppress"}
+    try:
+        with engine.connect().execution_options(**reading) as conn, conn.begin():
+            if args.command == "history":
+                runs = admin.history(conn, args.sync)
+                if args.json:
+                    print_json({"runs": runs}, console)
+                elif args.csv:
+                    _write_history_csv(runs, console.file)
+                else:
+                    print_history(runs, console, store=store)
+            elif args.command == "report":
+                try:
+                    pages = build_report(conn, args.sync, now=dt.datetime.now(dt.timezone.utc))
+                except UnknownSync as exc:
+                    raise CommandError(str(exc)) from exc
+                try:
+                    write_report(pages, args.output, database=redacted(args.database_url))
+                except OSError as exc:
+                    msg = f"cannot write {args.output}: {exc.strerror}"
+                    raise CommandError(msg) from exc
+                console.out(str(args.output), highlight=False)
+            elif args.command == "lists":
+                found = admin.lists(conn)
+                if args.json:
+                    print_json({"lists": found}, console)
+                else:
+                    print_table(
+                        "Mailing lists", ("list", "members", "created_at"), found, console,
+                        store=store,
+                    )  # fmt: skip
+            elif args.command == "members":
+                people = admin.members(conn, args.list)
+                if people is None:
+                    msg = f"no mailing list named {args.list!r}"
+                    raise CommandError(msg)
+                if args.json:
+                    print_json({"list": args.list, "members": people}, console)
+                else:
+                    print_table(
+                        f"Members of {args.list}", MEMBER_COLUMNS, people, console, store=store
+                    )
+            elif args.command == "outcomes":
+                found_run = admin.run(conn, args.run_id)
+                if found_run is None:
+                    msg = f"no run with id {args.run_id}"
+                    raise CommandError(msg)
+                rows = admin.outcomes(conn, args.run_id, args.outcome, args.reason)
+                if args.json:
+                    print_json({"run": found_run, "outcomes": rows}, console)
+                else:
+                    title = f"Run {args.run_id}: {found_run['sync']} -> {found_run['list']}"
+                    print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
+            elif args.command == "suppress":
+                emails = _read_emails(args.file) if args.file else list(args.emails)
+                result = admin.suppress(
+                    conn,
+                    args.status,
+                    emails,
+                    normaliser=EmailNormaliser(),
+                    now=dt.datetime.now(dt.timezone.utc),
+                )
+                if args.json:
+                    print_json(result, console)
+                else:
+                    _print_suppressed(result, console, store=store)
+    finally:
+        engine.dispose()
+
+
+def _write_history_csv(runs: list[dict[str, t.Any]], out: t.IO[str]) -> None:
+    known = list(admin.REASON_NAMES)
+    extra = sorted({r for run in runs for r in run["ignored_reasons"]}.difference(known))
+    reasons = known + extra
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*HISTORY_CSV_COLUMNS, *(f"ignored_{reason}" for reason in reasons)])
+    for run in runs:
+        counts = run["ignored_reasons"]
+        writer.writerow(
+            [*(run[key] for key in HISTORY_CSV_COLUMNS), *(counts.get(r, 0) for r in reasons)]
+        )
+
+
+def _print_suppressed(result: dict[str, t.Any], console: Console, *, store: str) -> None:
+    status = result["status"]
+    console.print(
+        f"{len(result['updated'])} lead(s) marked {status}, "
+        f"{len(result['created'])} new lead(s) added as {status} (store {store})."
+    )
+    if result["invalid"]:
+        print_table("Not valid emails (nothing changed)", ("email", "detail"),
+                    result["invalid"], console, store=store)  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``marketing-leads``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "csv", False) and args.json:
+        parser.error("--csv and --json cannot be used together")
+    if args.command == "schedule":
+        return run_schedule(args)  # works on the Meltano project, not on the store
+    console = Console(soft_wrap=getattr(args, "json", False))
+    try:
+        run_command(args, console)
+    except (StoreError, CommandError) as exc:
+        print(f"marketing-leads: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Output of the admin CLI: stable JSON for scripts, rich tables for people.
+
+Every table (and every "nothing to show") names the store it was read from, so that a CLI
+pointed at the wrong database, an empty default SQLite file say, cannot pass for an empty list.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+HISTORY_COUNTS = (("total", "total"), ("new", "new"), ("re_added", "re+"),
+                  ("duplicate", "dup"), ("ignored", "ign"), ("deleted", "del"))  # fmt: skip
+"""The history table's count columns and their short headers (the JSON keys are in --json)."""
+
+
+def print_json(payload: dict[str, t.Any], console: Console) -> None:
+    """One JSON document, keys in a stable order, UTF-8 as is."""
+    console.out(json.dumps(payload, indent=2, ensure_ascii=False), highlight=False)
+
+
+def print_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[dict[str, t.Any]],
+    console: Console,
+    *,
+    store: str,
+) -> None:
+    """A table with one column per key, titled with the store; empty tables say so."""
+    if not rows:
+        console.print(f"{title}: nothing to show (store {store}).")
+        return
+    print_store(store, console)
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    console.print(table)
+
+
+def _cell(value: t.Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v)
+    return str(value)
+
+
+def print_store(store: str, console: Console) -> None:
+    """The header line above a table: the store it was read from, never wrapped."""
+    console.out(f"store: {store}", highlight=False)
+
+
+def print_history(runs: Sequence[dict[str, t.Any]], console: Console, *, store: str) -> None:
+    """The import history, readable in an 80-column terminal.
+
+    Sync and list share a cell on two lines, the finish time is shown to the minute, counts
+    get short headers and never wrap, and each ignored reason has its own line.
+    """
+    if not runs:
+        console.print(f"Import history: nothing to show (store {store}).")
+        return
+    print_store(store, console)
+    table = Table(
+        title="Import history (UTC)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
+        show_edge=False,
+    )
+    table.add_column("run", justify="right", no_wrap=True)
+    table.add_column("sync/list", overflow="fold", min_width=10)
+    table.add_column("finished", no_wrap=True)
+    for _, header in HISTORY_COUNTS:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("ignored reasons", overflow="fold", min_width=14)
+    for run in runs:
+        reasons = "\n".join(f"{reason} {n}" for reason, n in run["ignored_reasons"].items() if n)
+        table.add_row(
+            str(run["run_id"]),
+            f"{run['sync']}\n-> {run['list']}",
+            short_time(run["finished_at"]),
+            *(str(run[key]) for key, _ in HISTORY_COUNTS),
+            reasons,
+        )
+    console.print(table)
+
+
+def short_time(iso: str | None) -> str:
+    """``2026-06-09T17:15:06.123+00:00`` as ``2026-06-09 17:15``."""
+    return iso[:16].replace("T", " ") if iso else ""

@@ -1,4 +1,0 @@
-"""Schedules in a person's time: local time + IANA zone -> Meltano's UTC cron schedules.
-
-See :mod:`target_marketing_leads.schedules.rules` for the strategy and docs/schedules.md.
-"""
