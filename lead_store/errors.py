@@ -30,6 +30,10 @@ _ADVICE = {
         "that exists and is writable, then run again"
     ),
     "io": "the lead store's disk failed ({detail}); check the disk, then run again",
+    "locked": (
+        "another run held the lead store for longer than lock_timeout_seconds ({detail}); "
+        "run again when it has finished, or raise lock_timeout_seconds"
+    ),
 }
 
 _SQLITE_KINDS = (
@@ -38,9 +42,10 @@ _SQLITE_KINDS = (
     ("read-only", "read_only"),
     ("unable to open database file", "cannot_open"),
     ("disk i/o error", "io"),
+    ("database is locked", "locked"),
 )
-_POSTGRES_KINDS = {"53100": "full", "25006": "read_only"}
-"""SQLSTATE disk_full and read_only_sql_transaction."""
+_POSTGRES_KINDS = {"53100": "full", "25006": "read_only", "55P03": "locked"}
+"""SQLSTATE disk_full, read_only_sql_transaction and lock_not_available (lock_timeout)."""
 
 
 def _kind(orig: BaseException, detail: str) -> str | None:

@@ -45,6 +45,11 @@ def _v2_outcome_detail_and_reason_counts(conn: sa.Connection) -> None:
     _add_column(conn, schema.runs, "ignored_reasons")
 
 
+def _v3_list_members_by_lead(conn: sa.Connection) -> None:
+    index = next(i for i in schema.list_members.indexes if i.name == "ix_list_members_lead")
+    index.create(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema version. ``upgrade`` turns version - 1 into this one (None for the baseline)."""
@@ -61,6 +66,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "lead_outcomes.detail (why a record was ignored) and runs.ignored_reasons",
         _v2_outcome_detail_and_reason_counts,
     ),
+    Migration(3, "index list_members by lead", _v3_list_members_by_lead),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

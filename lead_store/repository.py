@@ -15,6 +15,7 @@ parameter bookkeeping, which cost more than the database's own work.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
 import typing as t
 from collections import defaultdict
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lead_store.postgres_arrays import Unnested, any_of
 from lead_store.schema import (
     lead_outcomes,
     leads,
@@ -174,11 +176,63 @@ def _lookup(
         yield from conn.exec_driver_sql(bulk.sql, bulk.parameters([row])[0])
 
 
+def _arrays(conn: sa.Connection) -> bool:
+    """Whether batches travel as arrays (PostgreSQL: :mod:`lead_store.postgres_arrays`)."""
+    return bool(conn.dialect.name == "postgresql")
+
+
+_ARRAY_STATEMENTS: dict[str, tuple[Unnested, sa.Executable]] = {}
+"""Array statements by name, built once per process (SQLAlchemy caches their compiled form)."""
+
+
+def _execute_arrays(
+    conn: sa.Connection,
+    name: str,
+    build: Callable[[], tuple[Unnested, sa.Executable]],
+    rows: Sequence[dict[str, t.Any]],
+) -> None:
+    """Run an array statement once for all ``rows``."""
+    built = _ARRAY_STATEMENTS.get(name)
+    if built is None:
+        built = _ARRAY_STATEMENTS[name] = build()
+    batch, statement = built
+    conn.execute(statement, batch.parameters(rows, conn.dialect))
+
+
 def dialect_insert(conn: sa.Connection, table: sa.Table) -> t.Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+STORE_WRITE_LOCK = int.from_bytes(
+    hashlib.blake2b(b"target-marketing-leads:store-writer", digest_size=8).digest(),
+    "big",
+    signed=True,
+)
+"""PostgreSQL advisory lock key a loading run holds from its first write to its commit."""
+
+
+def begin_run(conn: sa.Connection) -> None:
+    """Start a loading run's transaction: the store's only writer, planning by index.
+
+    Why one writer: a run writes all its leads in one transaction and holds each row's lock
+    until the commit. Two runs upserting overlapping emails in different orders, batch after
+    batch, would each wait for the other (a deadlock PostgreSQL breaks by failing one), and both
+    would have read "not in the store" before either wrote, so both would count the email
+    ``new``. Taking turns for the whole run, as SQLite's ``BEGIN IMMEDIATE`` does, avoids both:
+    a second run waits here (at most ``lock_timeout_seconds``), then reads the first one's leads.
+
+    Why no sequential scans: every statement of a run looks rows up by key. Inside the run's
+    transaction the tables' statistics predate the run's own rows, so the planner can take a
+    table of a million rows for a small one and scan it for every batch (a first load then
+    grows quadratic). ``SET LOCAL`` keeps the setting to this transaction.
+    ``tests/target/test_query_plans.py`` checks the plans.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(STORE_WRITE_LOCK)))
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
 def ensure_list(conn: sa.Connection, name: str, now: dt.datetime) -> int:
@@ -230,12 +284,17 @@ _LEAD_KEYS = (leads.c.id, leads.c.email, leads.c.status, leads.c.source_org_id, 
 
 def leads_by_email(conn: sa.Connection, emails: Iterable[str]) -> dict[str, StoredLead]:
     """The stored leads among ``emails`` (normalised)."""
-    rows = _lookup(
-        conn,
-        "leads_by_email",
-        lambda: sa.select(*_LEAD_KEYS).where(leads.c.email.in_(_in_keys())),
-        set(emails),
-    )
+    wanted = set(emails)
+    if _arrays(conn):
+        query = sa.select(*_LEAD_KEYS).where(any_of(leads.c.email, "keys"))
+        rows: Iterable[sa.Row[t.Any]] = conn.execute(query, {"keys": sorted(wanted)})
+    else:
+        rows = _lookup(
+            conn,
+            "leads_by_email",
+            lambda: sa.select(*_LEAD_KEYS).where(leads.c.email.in_(_in_keys())),
+            wanted,
+        )
     return {row[1]: StoredLead(*row) for row in rows}
 
 
@@ -245,12 +304,17 @@ def leads_by_source(
     """The stored leads that came from each (source_org_id, source_id)."""
     wanted = set(keys)
     found: dict[SourceKey, list[StoredLead]] = defaultdict(list)
-    rows = _lookup(
-        conn,
-        "leads_by_source",
-        lambda: sa.select(*_LEAD_KEYS).where(leads.c.source_id.in_(_in_keys())),
-        {source_id for _, source_id in wanted},
-    )
+    source_ids = {source_id for _, source_id in wanted}
+    if _arrays(conn):
+        query = sa.select(*_LEAD_KEYS).where(any_of(leads.c.source_id, "keys"))
+        rows: Iterable[sa.Row[t.Any]] = conn.execute(query, {"keys": sorted(source_ids)})
+    else:
+        rows = _lookup(
+            conn,
+            "leads_by_source",
+            lambda: sa.select(*_LEAD_KEYS).where(leads.c.source_id.in_(_in_keys())),
+            source_ids,
+        )
     for row in rows:
         lead = StoredLead(*row)
         key = (lead.source_org_id, lead.source_id)
@@ -273,21 +337,28 @@ def emails_seen_in_runs(
     ignored only because the lead is unsubscribed or bounced (see ``classify.SEEN_REASONS``).
     """
 
-    def build() -> sa.Executable:
-        counted = sa.or_(
-            lead_outcomes.c.outcome.in_(_literal_list(o.value for o in JOINING_OUTCOMES)),
-            lead_outcomes.c.reason.in_(_literal_list(r.value for r in SEEN_REASONS)),
-        )
-        return sa.select(lead_outcomes.c.run_id, lead_outcomes.c.email).where(
-            lead_outcomes.c.run_id == sa.bindparam("run_id", type_=lead_outcomes.c.run_id.type),
-            lead_outcomes.c.email.in_(_in_keys()),
-            counted,
-        )
-
+    counted = sa.or_(
+        lead_outcomes.c.outcome.in_(_literal_list(o.value for o in JOINING_OUTCOMES)),
+        lead_outcomes.c.reason.in_(_literal_list(r.value for r in SEEN_REASONS)),
+    )
+    run = lead_outcomes.c.run_id == sa.bindparam("run_id", type_=lead_outcomes.c.run_id.type)
+    pairs = sa.select(lead_outcomes.c.run_id, lead_outcomes.c.email)
     wanted = set(emails)
     seen: set[tuple[int, str]] = set()
     for run_id in sorted(set(run_ids)):
-        rows = _lookup(conn, "emails_seen_in_runs", build, wanted, {"run_id": run_id})
+        if _arrays(conn):
+            query = pairs.where(run, any_of(lead_outcomes.c.email, "keys"), counted)
+            rows: Iterable[sa.Row[t.Any]] = conn.execute(
+                query, {"run_id": run_id, "keys": sorted(wanted)}
+            )
+        else:
+            rows = _lookup(
+                conn,
+                "emails_seen_in_runs",
+                lambda: pairs.where(run, lead_outcomes.c.email.in_(_in_keys()), counted),
+                wanted,
+                {"run_id": run_id},
+            )
         seen.update((found_run, email) for found_run, email in rows)
     return seen
 
@@ -306,10 +377,8 @@ LEAD_ROW_KEYS = (
 """The keys of a lead row given to :func:`upsert_leads`."""
 
 
-def _upsert_leads_statement(conn: sa.Connection) -> sa.Executable:
-    stmt = dialect_insert(conn, leads).values(
-        created_at=sa.func.current_timestamp(), updated_at=sa.func.current_timestamp()
-    )
+def _keep_suppressed_upsert(stmt: t.Any) -> sa.Executable:
+    """``ON CONFLICT (email) DO UPDATE`` that keeps an unsubscribed or bounced status."""
     # Constants inlined: executemany cannot expand an IN list of bound parameters.
     suppressed: list[sa.ColumnElement[str]] = [
         sa.literal_column(f"'{status}'") for status in sorted(SUPPRESSED_STATUSES)
@@ -330,14 +399,38 @@ def _upsert_leads_statement(conn: sa.Connection) -> sa.Executable:
     )
 
 
+def _upsert_leads_statement(conn: sa.Connection) -> sa.Executable:
+    stmt = dialect_insert(conn, leads).values(
+        created_at=sa.func.current_timestamp(), updated_at=sa.func.current_timestamp()
+    )
+    return _keep_suppressed_upsert(stmt)
+
+
+def _upsert_leads_from_arrays() -> tuple[Unnested, sa.Executable]:
+    batch = Unnested.of([leads.c[key] for key in LEAD_ROW_KEYS])
+    now = sa.func.current_timestamp()
+    rows = sa.select(
+        *(batch.value(key) for key in LEAD_ROW_KEYS),
+        now.label("created_at"),
+        now.label("updated_at"),
+    ).order_by(batch.value("email"))
+    insert = postgresql.insert(leads).from_select(
+        [*LEAD_ROW_KEYS, "created_at", "updated_at"], rows
+    )
+    return batch, _keep_suppressed_upsert(insert)
+
+
 def upsert_leads(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
     """Insert or update leads by email. A suppressed status (unsubscribed, bounced) is kept.
 
-    Each row: the keys of :data:`LEAD_ROW_KEYS`. Rows are written in email order so concurrent
-    runs take row locks in the same order. ``created_at`` / ``updated_at`` come from the
-    database clock (one value per statement, not one bound parameter per row).
+    Each row: the keys of :data:`LEAD_ROW_KEYS`, one row per email. Rows are written in email
+    order so concurrent runs take row locks in the same order. ``created_at`` / ``updated_at``
+    come from the database clock (one value per statement, not one bound parameter per row).
     """
     if not rows:
+        return
+    if _arrays(conn):
+        _execute_arrays(conn, "upsert_leads", _upsert_leads_from_arrays, rows)
         return
     bulk = _bulk(conn, "upsert_leads", lambda: _upsert_leads_statement(conn), LEAD_ROW_KEYS)
     _executemany(conn, bulk, sorted(rows, key=operator.itemgetter("email")))
@@ -388,13 +481,33 @@ def _add_members_statement(conn: sa.Connection) -> sa.Executable:
     )
 
 
+def _add_members_from_arrays() -> tuple[Unnested, sa.Executable]:
+    batch = Unnested.of([list_members.c.list_id, leads.c.email, list_members.c.joined_at])
+    # A scalar subquery per row, not a join: it probes the email index row by row, where a join
+    # may hash the whole leads table when its statistics still describe it as small.
+    lead_id = (
+        sa.select(leads.c.id).where(leads.c.email == batch.value("email")).scalar_subquery()
+    ).label("lead_id")
+    # Every lead joining a list was upserted earlier in the same batch: a missing one is a bug,
+    # and lead_id's NOT NULL stops the run rather than dropping the membership silently.
+    rows = sa.select(batch.value("list_id"), lead_id, batch.value("joined_at")).order_by(
+        batch.value("list_id"), batch.value("email")
+    )
+    insert = postgresql.insert(list_members).from_select(["list_id", "lead_id", "joined_at"], rows)
+    return batch, insert.on_conflict_do_nothing(
+        index_elements=[list_members.c.list_id, list_members.c.lead_id]
+    )
+
+
 def add_members(conn: sa.Connection, pairs: Iterable[tuple[int, str]], now: dt.datetime) -> None:
     """Put the leads of (list_id, email) pairs on their lists; members stay as they are.
 
     Pairs are written in (list, email) order so concurrent runs take locks in the same order.
     """
     rows = [{"list_id": li, "email": email, "joined_at": now} for li, email in sorted(set(pairs))]
-    if rows:
+    if rows and _arrays(conn):
+        _execute_arrays(conn, "add_members", _add_members_from_arrays, rows)
+    elif rows:
         _executemany(
             conn,
             _bulk(conn, "add_members", lambda: _add_members_statement(conn), MEMBER_KEYS),
@@ -430,8 +543,16 @@ def remove_deleted_from_lists(conn: sa.Connection, emails: Iterable[str]) -> Non
         conn.execute(sa.delete(list_members).where(list_members.c.lead_id.in_(deleted)))
 
 
+def _insert_outcomes_from_arrays() -> tuple[Unnested, sa.Executable]:
+    batch = Unnested.of([lead_outcomes.c[key] for key in OUTCOME_KEYS])
+    rows = sa.select(*(batch.value(key) for key in OUTCOME_KEYS))
+    return batch, sa.insert(lead_outcomes).from_select(list(OUTCOME_KEYS), rows)
+
+
 def insert_outcomes(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
     """Store per-record outcomes: the keys of :data:`OUTCOME_KEYS`."""
-    if rows:
+    if rows and _arrays(conn):
+        _execute_arrays(conn, "insert_outcomes", _insert_outcomes_from_arrays, rows)
+    elif rows:
         bulk = _bulk(conn, "insert_outcomes", lambda: sa.insert(lead_outcomes), OUTCOME_KEYS)
         _executemany(conn, bulk, rows)

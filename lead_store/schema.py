@@ -125,6 +125,8 @@ list_members = sa.Table(
     ),
     sa.Column("lead_id", BigId, sa.ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("joined_at", UTCDateTime, nullable=False),
+    # A lead leaving every list (deleted, suppressed) is found by lead, not by list.
+    sa.Index("ix_list_members_lead", "lead_id"),
 )
 
 runs = sa.Table(

@@ -88,6 +88,7 @@ class RunSession:
         if self._conn is None:
             self._conn = self.engine.connect()
             self._tx = self._conn.begin()
+            repo.begin_run(self._conn)
         return self._conn
 
     def _run_for(self, lead: LeadRecord) -> RunTally:

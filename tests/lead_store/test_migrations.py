@@ -9,9 +9,10 @@ from tests.target.conftest import lead, outcome_rows, run_in_process, singer_lin
 
 
 def _downgrade_to_v1(url: str) -> None:
-    """Turn a fresh store into what version 1 created: no v2 columns, version 1 recorded."""
+    """Turn a fresh store into what version 1 created: no v2 columns, no v3 index."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_list_members_lead")
         conn.exec_driver_sql("ALTER TABLE lead_outcomes DROP COLUMN detail")
         conn.exec_driver_sql("ALTER TABLE runs DROP COLUMN ignored_reasons")
         conn.execute(sa.delete(schema.schema_version).where(schema.schema_version.c.version > 1))
@@ -31,10 +32,12 @@ def test_v1_store_is_migrated_and_keeps_its_data(store_url: str) -> None:
 
     engine = open_store(store_url)
     with engine.connect() as conn:
+        indexes = {i["name"] for i in sa.inspect(conn).get_indexes("list_members")}
         versions = conn.execute(sa.select(schema.schema_version.c.version)).scalars().all()
         details = conn.execute(sa.select(schema.lead_outcomes.c.detail)).scalars().all()
     engine.dispose()
     assert sorted(versions) == list(range(1, LATEST_VERSION + 1))
+    assert "ix_list_members_lead" in indexes
     assert [row[4:] for row in outcome_rows(store_url)] == [
         ("new", None),
         ("duplicate", None),

@@ -1,0 +1,103 @@
+"""The per-batch queries probe indexes inside the run's transaction: a quadratic plan fails here.
+
+Not a timed test. A run loads a store in batches inside one transaction; every query of the
+last batch is captured as sent to the driver and EXPLAINed with the same parameters, in the
+same transaction, with the run's own rows in the tables. A full scan of ``leads``,
+``lead_outcomes`` or ``list_members`` would make every batch cost as much as everything the
+store and the run already hold (how a first PostgreSQL load became quadratic). On PostgreSQL
+both the plan for these parameters and the generic plan a prepared statement settles on are
+checked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import typing as t
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from lead_store import open_store
+from target_marketing_leads.fast_paths import loading_rules
+from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
+from target_marketing_leads.session import RunSession
+
+from .conftest import lead, tombstone
+
+BIG_TABLES = ("leads", "lead_outcomes", "list_members")
+BATCH = 2_000
+EARLIER_BATCHES = 4
+
+
+def _batch(number: int) -> list[dict[str, t.Any]]:
+    first = number * BATCH
+    records = [lead(str(i), f"person{i}@example.com") for i in range(first, first + BATCH)]
+    # Some repeats of earlier emails and a few tombstones: every lookup of a batch runs.
+    records += [lead(f"again{i}", f"person{i}@example.com") for i in range(0, first, 97)]
+    records += [tombstone(str(i)) for i in range(0, first, 499)]
+    return records
+
+
+def _full_scans(plan: list[str], dialect: str) -> list[str]:
+    """Plan lines that read a big table whole: no index, or an index with no condition."""
+    tables = "|".join(BIG_TABLES)
+    if dialect != "postgresql":  # SQLite: SCAN t (whole), SEARCH t USING INDEX (by key)
+        return [line for line in plan if re.search(rf"\bSCAN ({tables})\b", line)]
+    found = []
+    for number, line in enumerate(plan):
+        if not re.search(rf"Scan (using \S+ )?on ({tables})\b", line):
+            continue
+        node = [line]
+        for child in plan[number + 1 :]:
+            if "->" in child:
+                break
+            node.append(child)
+        if not any("Index Cond" in part or "Recheck Cond" in part for part in node):
+            found.append(line.strip())
+    return found
+
+
+def _explain(conn: sa.Connection, statement: str, parameters: t.Any) -> list[str]:
+    prefix = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
+    rows = conn.exec_driver_sql(prefix + statement, parameters).all()
+    return [" ".join(str(x) for x in row) for row in rows]
+
+
+def test_every_query_of_a_batch_uses_an_index(store_url: str) -> None:
+    engine = open_store(store_url)
+    captured: list[tuple[str, t.Any]] = []
+    session = RunSession(
+        engine,
+        roles=DEFAULT_ROLE_LOCAL_PARTS,
+        rules=loading_rules(),
+        logger=logging.getLogger("test"),
+    )
+    try:
+        for number in range(EARLIER_BATCHES):
+            session.load(_batch(number))
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def capture(_conn, _cursor, statement, parameters, _context, executemany):  # type: ignore[no-untyped-def]
+            if any(re.search(rf"\b{table}\b", statement) for table in BIG_TABLES):
+                captured.append((statement, parameters[0] if executemany else parameters))
+
+        session.load(_batch(EARLIER_BATCHES))
+        event.remove(engine, "before_cursor_execute", capture)
+
+        conn = session.conn
+        reads = [(s, p) for s, p in captured if re.search(r"\bSELECT\b", s)]
+        assert len(reads) >= 4, captured  # the lookups and INSERT ... SELECT writes ran
+        scans = {}
+        for statement, parameters in reads:
+            plans = [_explain(conn, statement, parameters)]
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+                plans.append(_explain(conn, statement, parameters))
+                conn.exec_driver_sql("SET LOCAL plan_cache_mode = auto")
+            found = [line for plan in plans for line in _full_scans(plan, conn.dialect.name)]
+            if found:
+                scans[statement[:200]] = found
+        assert scans == {}
+    finally:
+        session.close()
