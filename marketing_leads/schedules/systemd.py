@@ -1,7 +1,7 @@
 """systemd timers: the project's schedules on one machine, at the person's local time all year.
 
 Why systemd is the single-machine default: every current Linux server runs it, its calendar specs
-take an IANA zone (``OnCalendar=Mon *-*-* 09:00:00 America/New_York``, systemd 235+), it starts a
+take an IANA zone (``OnCalendar=Mon *-*-* 09:00:00 America/New_York``), it starts a
 oneshot service only when the previous run has ended (one run at a time), ``Persistent=true``
 runs a sync missed while the machine was off once at boot, and the runs land in the journal. A
 UTC crontab would need a person after every DST change (``--check``).
