@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Every dependency pinned (regenerate with `make lock` after changing pyproject.toml).
 LOCK := requirements.lock
-# One package per executable, plus the lead store and the two modules the mapper and target share.
+# One package per executable, plus the lead store, the two modules the mapper and target share
+# and the Airflow DAG module (orchestrate/).
 PACKAGES := tap_zoho_invoice transforms target_marketing_leads marketing_leads lead_store \
-	leads_contract singer_input sandbox
+	leads_contract singer_input sandbox orchestrate
 
 .PHONY: install demo test lint typecheck unit audit lock settings clean
 

@@ -25,8 +25,10 @@ default, titled with the store they read, and JSON with ``--json``):
     writes one self-contained HTML page (default ``marketing-leads-report.html``; opens
     offline) per sync: outcomes per run and ignored reasons as charts, list sizes over time,
     and the last run's records, searchable by email. Prints the file's path.
-``schedule --job JOB --every once|daily|weekly|monthly ... --tz ZONE [--write] | --check``
-    turns a local time in an IANA zone into Meltano schedules (UTC cron); see
+``schedule --job JOB --every once|daily|weekly|monthly ... --tz ZONE [--write] [--systemd DIR]
+| --systemd DIR | --check``
+    turns a local time in an IANA zone into Meltano schedules (UTC cron, the choice kept for
+    zone-aware runners), systemd timers, or a report of what is exact all year; see
     ``docs/schedules.md``. Works on the Meltano project, not on the store.
 ``suppress --status unsubscribed|bounced (EMAIL... | --file F)``
     ``{"status", "updated": [emails], "created": [emails], "invalid": [{"email", "reason",

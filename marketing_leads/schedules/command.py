@@ -1,7 +1,8 @@
-"""`marketing-leads schedule`: a Meltano schedule for a person's local time, and `--check`.
+"""`marketing-leads schedule`: a Meltano schedule for a person's local time, `--systemd`, `--check`.
 
 The strategy and its reasons are in :mod:`marketing_leads.schedules.rules` and
-docs/schedules.md. This module only parses arguments, prints and calls the project writer.
+docs/schedules.md. This module only parses arguments, prints and calls the project writer, the
+systemd writer (:mod:`.systemd`) and the check (:mod:`.check`).
 """
 
 from __future__ import annotations
@@ -9,32 +10,31 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import shlex
+import shutil
 import sys
+from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from ruamel.yaml import YAML
 
-from marketing_leads.schedules.meltano_project import MeltanoProject
+from marketing_leads.schedules.check import check_rows, fix_command, print_check
+from marketing_leads.schedules.meltano_project import MeltanoProject, meltano_executable
 from marketing_leads.schedules.rules import (
-    ENV_CHOICE,
-    ENV_GROUP,
     FREQUENCIES,
     UTC,
-    Choice,
     Plan,
     ScheduleError,
     ScheduleSpec,
-    crons_for_run,
-    intended_runs,
     make_choice,
-    parse_label,
     plan,
     schedule_specs,
 )
+from marketing_leads.schedules.systemd import UnitsReport, edge_notes, write_units
+from marketing_leads.schedules.zoned import zoned_schedules
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE = 0, 1, 2
 _LOCAL_FORMAT = "%a %Y-%m-%d %H:%M %Z"
@@ -47,8 +47,10 @@ def add_schedule_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="print or write the Meltano schedule for a local time and time zone",
         description=(
             "Turn 'every week on Monday at 09:00 in America/New_York' into a Meltano schedule "
-            "(cron read as UTC), show the next runs in local time and UTC and warn where "
-            "daylight-saving time moves them. --check reports crons made stale by a DST change."
+            "(cron read as UTC, the local time and zone kept for zone-aware runners), show the "
+            "next runs in local time and UTC and warn where daylight-saving time moves the UTC "
+            "cron. --systemd DIR writes systemd timers in the local zone; --check reports UTC "
+            "crons made stale by a DST change."
         ),
     )
     parser.add_argument("--job", help="Meltano job the schedule runs")
@@ -62,7 +64,14 @@ def add_schedule_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="report schedules written by this command whose cron is stale (exit 1)",
+        help="list the project's schedules: exact all year for zone-aware runners, until when "
+        "their UTC cron is right; exit 1 when one is stale",
+    )
+    parser.add_argument(
+        "--systemd",
+        metavar="DIR",
+        help="write a systemd .service and .timer per schedule of the project into DIR "
+        "(one machine: runs at the local time all year)",
     )
     parser.add_argument("--project-dir", default=".", help="Meltano project directory")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -76,6 +85,8 @@ def run_schedule(args: argparse.Namespace) -> int:
         now = _parse_now(args.now)
         if args.check:
             return _check(args, now)
+        if args.systemd and not (args.job or args.every or args.tz):
+            return _systemd_only(args, now)
         return _schedule(args, now)
     except ScheduleError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -98,27 +109,27 @@ def _schedule(args: argparse.Namespace, now: datetime) -> int:
     for option in ("job", "every", "tz"):
         if not getattr(args, option):
             raise ScheduleError(f"--{option} is required (or use --check)")
+    if args.systemd and not args.write:
+        raise ScheduleError(
+            "--systemd writes the timers of the project's schedules: add --write so that this "
+            "one is among them, or leave out --job/--every/--tz"
+        )
     choice = make_choice(args.every, tz=args.tz, at=args.at, on=args.on, on_date=args.date)
     name = args.name or f"{args.job}-{args.every}"
-    result = plan(choice, now, fix_hint=_command_line(choice, args.job, name))
+    result = plan(choice, now, fix_hint=fix_command(choice, args.job, name))
     specs = schedule_specs(choice, result.crons, name, args.job)
     actions = MeltanoProject(args.project_dir).apply(specs) if args.write else []
+    units = _write_systemd(args, now) if args.systemd else None
     if args.json:
-        print(json.dumps(_as_json(result, specs, actions), indent=2))
+        out = _as_json(result, specs, actions)
+        if units is not None:
+            out["systemd"] = _units_json(args, units)
+        print(json.dumps(out, indent=2))
     else:
         _print_plan(result, specs, actions)
+        if units is not None:
+            _print_units(args, units)
     return EXIT_OK
-
-
-def _command_line(choice: Choice, job: str, name: str) -> str:
-    words = ["marketing-leads", "schedule", "--job", job, "--every", choice.every]
-    on = choice.as_dict()["on"]
-    if on is not None:
-        words += ["--on", str(on)]
-    if choice.date is not None:
-        words += ["--date", choice.date.isoformat()]
-    words += ["--at", f"{choice.at:%H:%M}", "--tz", choice.tz, "--name", name, "--write"]
-    return shlex.join(words)
 
 
 def _as_json(result: Plan, specs: list[ScheduleSpec], actions: list[str]) -> dict[str, Any]:
@@ -189,60 +200,55 @@ def _print_plan(result: Plan, specs: list[ScheduleSpec], actions: list[str]) -> 
 
 
 def _check(args: argparse.Namespace, now: datetime) -> int:
-    project = MeltanoProject(args.project_dir)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for entry in project.schedules():
-        env = entry.get("env") or {}
-        if ENV_CHOICE in env:
-            groups.setdefault(env.get(ENV_GROUP, entry["name"]), []).append(entry)
-    rows = []
-    for group, entries in sorted(groups.items()):
-        choice = parse_label(entries[0]["env"][ENV_CHOICE])
-        expected = schedule_specs(choice, _current_crons(choice, now), group, "")
-        actual = {entry["name"]: entry.get("interval") for entry in entries}
-        wanted = {spec.name: spec.interval for spec in expected}
-        for name in sorted(actual.keys() | wanted.keys()):
-            rows.append(
-                {
-                    "name": name,
-                    "choice": choice.label,
-                    "interval": actual.get(name),
-                    "expected": wanted.get(name),
-                    "stale": actual.get(name) != wanted.get(name),
-                    "fix": _command_line(choice, entries[0]["job"]["name"], group),
-                }
-            )
-    stale = [row for row in rows if row["stale"]]
+    rows = check_rows(MeltanoProject(args.project_dir).schedules(), now)
     if args.json:
         print(json.dumps({"checked_at": now.isoformat(), "schedules": rows}, indent=2))
     else:
-        _print_check(rows, stale)
-    return EXIT_STALE if stale else EXIT_OK
+        print_check(rows)
+    return EXIT_STALE if any(row["stale"] for row in rows) else EXIT_OK
 
 
-def _current_crons(choice: Choice, now: datetime) -> list[str]:
-    """The crons right for the period of the next run (a past one-time run stays @once)."""
-    upcoming = intended_runs(choice, now, 1)
-    if not upcoming:
-        return ["@once"]
-    return crons_for_run(choice, upcoming[0])[0]
+def _write_systemd(args: argparse.Namespace, now: datetime) -> UnitsReport:
+    """The project's schedules as systemd units in --systemd DIR, and the runs to know about."""
+    project = MeltanoProject(args.project_dir)
+    schedules = zoned_schedules(project.schedules())
+    meltano = meltano_executable(project.root)
+    meltano = str(Path(shutil.which(meltano) or meltano).absolute())
+    report = write_units(schedules, Path(args.systemd), project.root, meltano)
+    report.notes.extend(note for schedule in schedules for note in edge_notes(schedule, now))
+    return report
 
 
-def _print_check(rows: list[dict[str, Any]], stale: list[dict[str, Any]]) -> None:
+def _systemd_only(args: argparse.Namespace, now: datetime) -> int:
+    report = _write_systemd(args, now)
+    if args.json:
+        print(json.dumps({"systemd": _units_json(args, report)}, indent=2))
+    else:
+        _print_units(args, report)
+    return EXIT_OK
+
+
+def _units_json(args: argparse.Namespace, report: UnitsReport) -> dict[str, Any]:
+    return {"directory": args.systemd, **asdict(report)}
+
+
+def _print_units(args: argparse.Namespace, report: UnitsReport) -> None:
     console = Console(highlight=False)
-    if not rows:
-        console.print("No schedules written by `marketing-leads schedule` in this project.")
-        return
-    table = Table(title="Schedules written by marketing-leads schedule")
-    for column in ("name", "choice", "interval", "expected now", ""):
-        table.add_column(column)
-    for row in rows:
-        status = "STALE" if row["stale"] else "ok"
-        table.add_row(
-            row["name"], row["choice"], row["interval"] or "-", row["expected"] or "-", status
-        )
-    console.print(table)
-    for command in sorted({row["fix"] for row in stale}):
+    timers = [Path(path).name for path in report.written if path.endswith(".timer")]
+    console.print(
+        f"systemd units written to {args.systemd}: {len(report.written)} files", markup=False
+    )
+    for path in report.written:
+        console.print(f"  {path}", markup=False)
+    for skipped in report.skipped:
+        console.print(f"skipped: {skipped}", soft_wrap=True, markup=False)
+    for note in report.notes:
+        console.print(f"note: {note}", soft_wrap=True, markup=False)
+    if timers:
         console.print(
-            f"stale: daylight-saving time moved the run; fix with: {command}", markup=False
+            "To run them: put these files in ~/.config/systemd/user (or /etc/systemd/system, "
+            "then without --user) and run: systemctl --user daemon-reload && "
+            f"systemctl --user enable --now {' '.join(timers)}",
+            soft_wrap=True,
+            markup=False,
         )

@@ -1,9 +1,10 @@
 """Read and write the job schedules of a Meltano project.
 
-Schedules are added, updated and removed with the real ``meltano schedule`` CLI (it validates the
-cron and writes meltano.yml the way Meltano does). Meltano 4.4's CLI cannot set a schedule's
-``env``, which is where the person's choice is kept for ``--check``, so that one key is then set
-with ruamel.yaml in round-trip mode (comments and layout of meltano.yml are kept).
+Schedules are read, added, updated and removed with the real ``meltano schedule`` CLI (it
+validates the cron, follows the project's included files and writes meltano.yml the way Meltano
+does). Meltano 4.4's CLI cannot set a schedule's ``env``, which is where the person's choice is
+kept for ``--check`` and the zone-aware runners, so that one key is then set with ruamel.yaml in
+round-trip mode (comments and layout of meltano.yml are kept).
 """
 
 from __future__ import annotations
@@ -16,22 +17,34 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from marketing_leads.schedules.rules import ENV_GROUP, ScheduleError, ScheduleSpec
 
 MELTANO_FILE = "meltano.yml"
+MELTANO_BIN_ENV = "MELTANO_BIN"
 
 
-def meltano_executable() -> str:
-    """`meltano` on PATH, else the one installed next to this Python."""
+def meltano_executable(project_root: Path | None = None) -> str:
+    """``$MELTANO_BIN``, else `meltano` on PATH, next to this Python, or in the project's .venv.
+
+    ``MELTANO_BIN`` is the variable Meltano's own Airflow DAG generator reads: an orchestrator in
+    its own environment (Airflow) points it at the project's Meltano.
+    """
+    configured = os.environ.get(MELTANO_BIN_ENV)
+    if configured:
+        return configured
     found = shutil.which("meltano")
-    sibling = Path(sys.executable).parent / "meltano"
     if found:
         return found
-    if sibling.exists():
-        return str(sibling)
-    raise ScheduleError("the `meltano` command was not found: install Meltano or put it on PATH")
+    candidates = [Path(sys.executable).parent / "meltano"]
+    if project_root is not None:
+        candidates.append(Path(project_root).resolve() / ".venv" / "bin" / "meltano")
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    raise ScheduleError(
+        f"the `meltano` command was not found: install Meltano, put it on PATH or set "
+        f"{MELTANO_BIN_ENV}"
+    )
 
 
 class MeltanoProject:
@@ -52,7 +65,7 @@ class MeltanoProject:
         env.setdefault("MELTANO_SEND_ANONYMOUS_USAGE_STATS", "false")
         env.setdefault("MELTANO_CLI_DISABLE_VERSION_CHECK", "true")
         done = subprocess.run(
-            [meltano_executable(), *args],
+            [meltano_executable(self.root), *args],
             cwd=self.root,
             env=env,
             capture_output=True,
@@ -109,6 +122,10 @@ class MeltanoProject:
         return done
 
     def _set_env(self, specs: list[ScheduleSpec]) -> None:
+        # Imported here: the Airflow DAG module reads schedules through this class in Airflow's
+        # own environment, which has no ruamel.yaml and never writes.
+        from ruamel.yaml import YAML
+
         yaml = YAML()
         yaml.preserve_quotes = True
         data = yaml.load(self.file)

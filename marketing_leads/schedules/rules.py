@@ -15,12 +15,18 @@ name, new interval) or runs ``marketing-leads schedule --check`` (CI, or before 
 reports stale crons. An hourly cron with a local-time gate was rejected: it starts a Meltano
 process 24 times a day and hides the real run time from the orchestrator's UI.
 
-Rules for local times that do not exist or happen twice (PEP 495 ``fold=0``, what ``zoneinfo``
-does by default):
+Rules for local times that do not exist or happen twice, the ones Airflow's time-zone-aware cron
+timetables apply (pendulum's "post-transition" rule: ``make_aware`` sets ``fold=1``), so that the
+UTC crons, the preview and the project's Airflow DAGs agree:
 
 * nonexistent (spring-forward gap, e.g. 02:30 on 2027-03-14 in New York): the run happens at the
   same elapsed time after the last valid offset, i.e. shifted forward by the gap (03:30 EDT);
-* ambiguous (fall-back, e.g. 01:30 on 2026-11-01 in New York): the first occurrence (01:30 EDT).
+* ambiguous (fall-back, e.g. 01:30 on 2026-11-01 in New York): the second occurrence, after the
+  clocks went back (01:30 EST).
+
+The same rules give each runner its schedule: :func:`crons_for_run` the UTC crons of one DST
+period, :func:`local_crons` the wall-clock crons a zone-aware runner (Airflow, systemd) runs all
+year in the person's zone.
 
 Monthly on day 29-31: the run is on that day in months that have it and on the last day of shorter
 months (31 -> Feb 28/29, Apr 30). The crons use croniter's ``L`` (last day of month), which
@@ -35,9 +41,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from itertools import combinations
+from itertools import combinations, islice, takewhile
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -199,11 +206,23 @@ def _exists(wall: datetime, zone: ZoneInfo) -> bool:
 
 
 def resolve(wall: datetime, zone: ZoneInfo) -> datetime:
-    """Aware local datetime for a naive wall time, with the fold=0 rules of the module docstring.
+    """Aware local datetime for a naive wall time, with the rules of the module docstring.
 
-    The result is normalised: a nonexistent 02:30 comes back as 03:30 after the gap.
+    ``fold=1`` picks the second of two occurrences; in a gap ``fold=0`` reads the wall time with
+    the offset before the change, which lands the run the gap's length later. The result is
+    normalised: a nonexistent 02:30 comes back as 03:30 after the gap.
     """
-    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+    fold = 1 if _exists(wall, zone) else 0
+    return wall.replace(tzinfo=zone, fold=fold).astimezone(UTC).astimezone(zone)
+
+
+def dst_edge(choice: Choice, run: datetime) -> str | None:
+    """'nonexistent' or 'ambiguous' when the choice's local time is so on the run's date."""
+    wall = datetime.combine(run.date(), choice.at)
+    if not _exists(wall, choice.zone):
+        return "nonexistent"
+    first = wall.replace(tzinfo=choice.zone, fold=0).utcoffset()
+    return "ambiguous" if first != wall.replace(tzinfo=choice.zone, fold=1).utcoffset() else None
 
 
 def _run_day(choice: Choice, day: date) -> bool:
@@ -219,19 +238,24 @@ def _run_day(choice: Choice, day: date) -> bool:
 
 def intended_runs(choice: Choice, after: datetime, count: int) -> list[datetime]:
     """The next ``count`` local run instants strictly after ``after``, as the person means them."""
-    zone = choice.zone
+    return list(islice(iter_runs(choice, after), count))
+
+
+def iter_runs(choice: Choice, after: datetime) -> Iterator[datetime]:
+    """The local run instants strictly after ``after``, as the person means them, in order."""
+    zone, after = choice.zone, _utc(after)
     if choice.every == "once":
         run = resolve(datetime.combine(choice.date or after.date(), choice.at), zone)
-        return [run] if run > after and count > 0 else []
-    runs: list[datetime] = []
+        if run > after:
+            yield run
+        return
     day = after.astimezone(zone).date() - timedelta(days=1)
-    while len(runs) < count:
+    while True:
         if _run_day(choice, day):
             run = resolve(datetime.combine(day, choice.at), zone)
             if run > after:
-                runs.append(run)
+                yield run
         day += timedelta(days=1)
-    return runs
 
 
 def crons_for_run(choice: Choice, run: datetime) -> tuple[list[str], list[str]]:
@@ -242,8 +266,24 @@ def crons_for_run(choice: Choice, run: datetime) -> tuple[list[str], list[str]]:
     if choice.every == "once":
         return [ONCE_INTERVAL], []
     utc = run.astimezone(UTC)
-    shift = (utc.date() - run.date()).days
-    minute_hour = f"{utc.minute} {utc.hour}"
+    return _crons_at(choice, utc.time(), (utc.date() - run.date()).days)
+
+
+def local_crons(choice: Choice) -> list[str]:
+    """Wall-clock crons that fire at the choice's local time all year, read in its own zone.
+
+    For runners that read a cron in a time zone (Airflow's cron timetables, systemd calendars);
+    exact, since the local date never differs from itself (no leap-year approximation). A
+    one-time run has none: it is one instant (:func:`intended_runs`).
+    """
+    if choice.every == "once":
+        return []
+    return _crons_at(choice, choice.at, 0)[0]
+
+
+def _crons_at(choice: Choice, at: time, shift: int) -> tuple[list[str], list[str]]:
+    """Crons at ``at`` on the choice's days moved ``shift`` days (-1, 0, +1), and their notes."""
+    minute_hour = f"{at.minute} {at.hour}"
     if choice.every == "daily":
         return [f"{minute_hour} * * *"], []
     if choice.every == "weekly":
@@ -446,8 +486,12 @@ class Run:
 
     @property
     def on_time(self) -> bool:
-        """True when the cron fires at the intended instant."""
-        return self.intended is not None and self.fires == self.intended
+        """True when the cron fires at the intended instant.
+
+        Compared in UTC: Python compares two datetimes of the same zone by wall time, ignoring
+        ``fold``, so 01:30 EDT would equal 01:30 EST.
+        """
+        return self.intended is not None and _utc(self.fires) == _utc(self.intended)
 
 
 @dataclass
@@ -485,20 +529,54 @@ def plan(choice: Choice, now: datetime, count: int = 5, *, fix_hint: str = "") -
         if moved:
             result.warnings.append(_moved_warning(choice, change, moved[0], fix_hint))
     if not result.warnings:
-        ahead = transitions(zone, fired[-1], fired[-1] + timedelta(days=400))
+        ahead = next_cron_change(choice, fired[-1])
         if ahead:
-            after_crons = _crons_after(choice, ahead[0])
+            change, after_crons = ahead
             result.notes.append(
-                f"next daylight-saving change in {choice.tz}: {ahead[0].describe(zone)}; from then "
+                f"next daylight-saving change in {choice.tz}: {change.describe(zone)}; from then "
                 f"the cron must be {' + '.join(after_crons)}: re-run this command with --write "
-                "after that date, or run `marketing-leads schedule --check` before each run"
+                "after that date, or run `marketing-leads schedule --check` before each run "
+                "(zone-aware runners, the project's Airflow DAGs and systemd timers, need neither)"
             )
     return result
 
 
+def next_cron_change(choice: Choice, now: datetime) -> tuple[Transition, list[str]] | None:
+    """The next DST change after which today's UTC crons are wrong, and the crons right then.
+
+    None when they stay right for a year: a zone without DST, or a one-time run.
+    """
+    upcoming = intended_runs(choice, now, 1)
+    if choice.every == "once" or not upcoming:
+        return None
+    current = crons_for_run(choice, upcoming[0])[0]
+    for change in transitions(choice.zone, now, now + timedelta(days=400)):
+        after = _crons_after(choice, change)
+        if after != current:
+            return change, after
+    return None
+
+
+def dst_edges(choice: Choice, now: datetime, days: int = 400) -> list[tuple[datetime, str]]:
+    """Runs in the next ``days`` whose local time is nonexistent or ambiguous, with which.
+
+    Where runners part from the rules (systemd skips a nonexistent time and takes the first of
+    two), the command says so for these runs.
+    """
+    horizon = _utc(now) + timedelta(days=days)
+    runs = takewhile(lambda run: run <= horizon, iter_runs(choice, now))
+    edges = [(run, dst_edge(choice, run)) for run in runs]
+    return [(run, edge) for run, edge in edges if edge]
+
+
 def _nearest(fire: datetime, intended: list[datetime]) -> datetime | None:
-    best = min(intended, key=lambda run: abs(run - fire))
-    return best if abs(best - fire) < timedelta(hours=12) else None
+    best = min(intended, key=lambda run: abs(_utc(run) - _utc(fire)))
+    return best if abs(_utc(best) - _utc(fire)) < timedelta(hours=12) else None
+
+
+def _utc(instant: datetime) -> datetime:
+    """Same instant in UTC, for arithmetic and comparison that must respect ``fold``."""
+    return instant.astimezone(UTC)
 
 
 def _crons_after(choice: Choice, change: Transition) -> list[str]:

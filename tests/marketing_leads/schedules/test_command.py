@@ -87,6 +87,8 @@ def test_once_prints_the_meltano_run_command(capsys: pytest.CaptureFixture[str])
         (["--job", "a", "--every", "weekly", "--tz", "UTC"], "--on is required for weekly"),
         (["--job", "a", "--every", "daily", "--tz", "UTC", "--now", "yesterday"], "--now must"),
         (["--check", "--project-dir", "/nonexistent-dir"], "no meltano.yml"),
+        (["--systemd", "units", "--project-dir", "/nonexistent-dir"], "no meltano.yml"),
+        (["--job", "a", "--every", "daily", "--tz", "UTC", "--systemd", "units"], "add --write"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

@@ -12,9 +12,12 @@ from marketing_leads.schedules.rules import (
     ScheduleError,
     cron_fires,
     crons_for_run,
+    dst_edges,
     intended_runs,
+    local_crons,
     make_choice,
     monthly_day_fields,
+    next_cron_change,
     parse_label,
     plan,
     resolve,
@@ -220,17 +223,74 @@ def test_nonexistent_local_time_shifts_forward_by_the_gap() -> None:
     assert "`30 6 * * *`" in result.warnings[0]
 
 
-def test_ambiguous_local_time_takes_the_first_occurrence() -> None:
+def test_ambiguous_local_time_takes_the_second_occurrence() -> None:
+    """01:30 on 2026-11-01 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST)."""
     choice = make_choice("daily", at="01:30", tz="America/New_York")
+    assert resolve(datetime(2026, 11, 1, 1, 30), choice.zone).astimezone(UTC) == at_utc(
+        "2026-11-01T06:30:00"
+    )
+
     result = plan(choice, at_utc("2026-10-31T12:00:00"))
 
-    assert result.crons == ["30 5 * * *"]
+    assert result.crons == ["30 6 * * *"]
     first = result.runs[0]
     assert first.on_time
-    assert first.fires.astimezone(UTC) == at_utc("2026-11-01T05:30:00")
-    assert local(first.fires) == "2026-11-01 01:30 EDT"
-    assert local(result.runs[1].fires) == "2026-11-02 00:30 EST"
+    assert first.fires.astimezone(UTC) == at_utc("2026-11-01T06:30:00")
+    assert local(first.fires) == "2026-11-01 01:30 EST"
+    assert result.warnings == []
+
+
+def test_the_summer_cron_fires_at_the_first_occurrence_and_is_flagged() -> None:
+    choice = make_choice("daily", at="01:30", tz="America/New_York")
+    result = plan(choice, at_utc("2026-10-30T12:00:00"))
+
+    assert result.crons == ["30 5 * * *"]
+    fall_back = result.runs[1]
+    assert fall_back.fires.astimezone(UTC) == at_utc("2026-11-01T05:30:00")
+    assert local(fall_back.fires) == "2026-11-01 01:30 EDT"
+    assert not fall_back.on_time
     assert "`30 6 * * *`" in result.warnings[0]
+
+
+def test_dst_edges_name_the_nonexistent_and_ambiguous_runs() -> None:
+    choice = make_choice("daily", at="02:30", tz="Europe/Berlin")
+
+    edges = dst_edges(choice, at_utc("2026-10-20T00:00:00"), days=200)
+
+    assert [(local(run), edge) for run, edge in edges] == [
+        ("2026-10-25 02:30 CET", "ambiguous"),
+        ("2027-03-28 03:30 CEST", "nonexistent"),
+    ]
+    assert (
+        dst_edges(
+            make_choice("daily", at="09:00", tz="Europe/Berlin"), at_utc("2026-10-20T00:00:00")
+        )
+        == []
+    )
+
+
+def test_local_crons_are_wall_clock_and_exact_for_monthly_days() -> None:
+    assert local_crons(make_choice("daily", at="07:05", tz="Europe/Berlin")) == ["5 7 * * *"]
+    assert local_crons(make_choice("weekly", on="sun", at="23:30", tz="Australia/Sydney")) == [
+        "30 23 * * 0"
+    ]
+    monthly = make_choice("monthly", on="31", at="09:00", tz="Australia/Sydney")
+    assert local_crons(monthly) == ["0 9 L * *"]
+    assert local_crons(make_choice("monthly", on="30", at="09:00", tz="Asia/Kolkata")) == [
+        "0 9 30 * *",
+        "0 9 L 2 *",
+    ]
+    assert local_crons(make_choice("once", on_date="2026-12-24", at="09:00", tz="UTC")) == []
+
+
+def test_next_cron_change_names_the_next_dst_change_and_the_cron_after_it() -> None:
+    change, after = next_cron_change(NY_WEEKLY, at_utc("2026-11-03T12:00:00")) or (None, None)
+
+    assert change is not None
+    assert change.at == at_utc("2027-03-14T07:00:00")
+    assert after == ["0 13 * * 1"]
+    kolkata = make_choice("weekly", on="mon", at="09:00", tz="Asia/Kolkata")
+    assert next_cron_change(kolkata, at_utc("2026-11-03T12:00:00")) is None
 
 
 def test_once_gives_a_single_instant_and_the_once_interval() -> None:
