@@ -155,10 +155,12 @@ class ContactsStream(ZohoInvoiceStream):
                 org,
             )
             self._tap.quota_exhausted.add(org)  # type: ignore[attr-defined]
+            self._remember_emitted(state)
             self._report(progress, STOPPED, state)
             return
         except Exception:
             # Leave a resumable bookmark of what was emitted before the failure.
+            self._remember_emitted(state)
             self._write_state_message()
             raise
         state[FILTERS_KEY] = self._filters
@@ -290,6 +292,16 @@ class ContactsStream(ZohoInvoiceStream):
         return response_json(self.request_decorator(self._request)(request, context))
 
     # Deletion detection ----------------------------------------------------------------------
+
+    def _remember_emitted(self, state: dict) -> None:
+        """Keep the ids a run cut short emitted, for the next complete deletion scan.
+
+        Without this, contacts synced on the days a budgeted catch-up stops early would never
+        be known, and so never leave as tombstones when deleted later.
+        """
+        if self._tracks_ids and self._emitted:
+            known = decode_ids(state.get(SYNCED_IDS_KEY)) | self._emitted
+            state[SYNCED_IDS_KEY] = encode_ids(known)
 
     def _tombstones(self, context: t.Any) -> Iterable[dict]:
         """Compare a complete scan of ids with the ids synced before; emit the missing ones.
