@@ -10,6 +10,10 @@ In process::
         config = sb.tap_config(organization_ids=["60012345678"])
         sb.touch_contacts("60012345678", n=3)
 
+Zoho's daily quota is per organization and reported on every response (`x-rate-limit-*`):
+`spend_quota(org_id, n)` spends it as the organization's other integrations would, and
+`new_day()` starts a simulated day (tests and benchmarks never wait for midnight).
+
 As a process: `zoho-invoice-sandbox --port 0 --port-file PATH`, driven with
 `sandbox.testing.RemoteSandbox(base_url)` (same control methods, over POST /_sandbox/<name>) or
 started by `sandbox.testing.sandbox_process([...])`.

@@ -16,7 +16,16 @@ DEFAULT_REFRESH_TOKEN = "1000.sandbox-refresh-token"
 DEFAULT_CONTACTS_PER_ORG = 60
 # Read once when the sandbox starts (data generation, socket, initial refresh token).
 START_ONLY = frozenset(
-    {"host", "port", "seed", "contacts_per_org", "contacts", "anchor_ts", "refresh_token"}
+    {
+        "host",
+        "port",
+        "seed",
+        "contacts_per_org",
+        "contacts",
+        "country_weights",
+        "anchor_ts",
+        "refresh_token",
+    }
 )
 
 
@@ -30,6 +39,9 @@ class SandboxConfig:
     contacts_per_org: int = DEFAULT_CONTACTS_PER_ORG
     # Per-organization override of contacts_per_org: {organization_id: count}.
     contacts: dict[str, int] = field(default_factory=dict)
+    # Per-organization override of the billing-country mix: {organization_id: {"IN": 10, ...}}
+    # (relative weights; codes of `data.COUNTRIES`), e.g. 10% India for the quota benchmark.
+    country_weights: dict[str, dict[str, int]] = field(default_factory=dict)
     # Generated contacts are modified before this instant (epoch seconds); None: start of today
     # (UTC), so the data is stable for a day and every later change is newer than all of it.
     anchor_ts: int | None = None
@@ -44,7 +56,8 @@ class SandboxConfig:
     # Zoho's published 100 requests per minute per organization; None or 0 switches it off.
     rate_limit_per_minute: int | None = 100
     rate_window_seconds: float = 60.0
-    # Calls per organization per day (reported in x-rate-limit-*); None or 0 switches it off.
+    # Calls per organization per day (reported in x-rate-limit-* on every response, as Zoho does;
+    # "day" is the UTC day, or a simulated one: see `RateLimiter.new_day`); None or 0: off.
     daily_quota: int | None = 1_000_000
     # In-flight requests per organization before 429 code 1070; None switches it off.
     max_concurrent_requests: int | None = None

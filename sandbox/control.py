@@ -86,6 +86,14 @@ class SandboxControls:
         """Change runtime settings, e.g. `rate_limit_per_minute=5`, `retry_after=False`."""
         return self._call("set_config", **changes)
 
+    def new_day(self) -> int:
+        """Start a simulated new day: the daily quota of every organization is whole again."""
+        return self._call("new_day")
+
+    def spend_quota(self, org_id: str, count: int) -> dict[str, str]:
+        """Spend `count` of an organization's daily quota, as its other integrations would."""
+        return self._call("spend_quota", org_id=org_id, count=count)
+
     def inject_faults(
         self,
         path_substring: str,

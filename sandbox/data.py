@@ -213,11 +213,18 @@ RANDOM_TRICKY = tuple(
 )
 
 
-def generate_contacts(org: Organization, count: int, seed: int, anchor_ts: int) -> list[Contact]:
+def generate_contacts(
+    org: Organization,
+    count: int,
+    seed: int,
+    anchor_ts: int,
+    country_weights: dict[str, int] | None = None,
+) -> list[Contact]:
     """`count` contacts of `org`, all modified before `anchor_ts`, deterministic for `seed`.
 
     The first contacts of each organization carry one of each awkward email (in a seeded order),
-    so even a small organization shows every case.
+    so even a small organization shows every case. `country_weights` replaces the
+    organization's billing-country mix (relative weights by code of `COUNTRIES`).
     """
     rng = random.Random(f"{seed}:{org.organization_id}")
     rnd = rng.random  # one bound method: 100k contacts must generate in about a second
@@ -228,9 +235,8 @@ def generate_contacts(org: Organization, count: int, seed: int, anchor_ts: int) 
     def between(low: int, high: int) -> int:
         return low + int(rnd() * (high - low + 1))
 
-    weighted = [
-        COUNTRIES[code] for code, weight in org.country_weights.items() for _ in range(weight)
-    ]
+    mix = country_weights or org.country_weights
+    weighted = [COUNTRIES[code] for code, weight in mix.items() for _ in range(weight)]
     tricky = list(TRICKY_EMAILS)
     rng.shuffle(tricky)
     contacts: list[Contact] = []

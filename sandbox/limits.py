@@ -44,11 +44,17 @@ class _OrgCounters:
 
 
 class RateLimiter:
-    """Counts requests per organization; `admit` either lets one in or says why not."""
+    """Counts requests per organization; `admit` either lets one in or says why not.
+
+    The daily quota belongs to the organization, not to one client: `spend` counts the requests
+    of the organization's other integrations, and `new_day` starts a simulated day (tests and
+    benchmarks cannot wait for midnight).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._orgs: dict[str, _OrgCounters] = {}
+        self._days_simulated = 0
 
     def admit(self, org_id: str, config: SandboxConfig) -> tuple[Throttled | None, dict[str, str]]:
         """Admit one request (counting it) or refuse it; also returns the `x-rate-limit-*` headers.
@@ -57,12 +63,7 @@ class RateLimiter:
         """
         now = time.time()
         with self._lock:
-            counters = self._orgs.setdefault(org_id, _OrgCounters())
-            today = int(now // DAY)
-            if counters.day != today:
-                counters.day, counters.day_count = today, 0
-            if now >= counters.window_start + config.rate_window_seconds:
-                counters.window_start, counters.window_count = now, 0
+            counters = self._current(org_id, config, now)
             refusal = self._refusal(counters, config, now)
             if refusal is None:
                 counters.window_count += 1
@@ -70,6 +71,38 @@ class RateLimiter:
                 counters.in_flight += 1
             headers = self._quota_headers(counters, config, now)
         return refusal, headers
+
+    def spend(self, org_id: str, count: int, config: SandboxConfig) -> dict[str, str]:
+        """Count `count` requests of the organization's other integrations against today's quota.
+
+        Returns the `x-rate-limit-*` headers the next response would carry.
+        """
+        if count < 0:
+            raise ValueError("count must be 0 or more")
+        now = time.time()
+        with self._lock:
+            counters = self._current(org_id, config, now)
+            counters.day_count += count
+            return self._quota_headers(counters, config, now)
+
+    def new_day(self) -> int:
+        """Start a new (simulated) day: every organization's daily count starts again from 0.
+
+        Returns how many days have been simulated so far.
+        """
+        with self._lock:
+            self._days_simulated += 1
+            return self._days_simulated
+
+    def _current(self, org_id: str, config: SandboxConfig, now: float) -> _OrgCounters:
+        """The organization's counters, with a new day or a new window started when due."""
+        counters = self._orgs.setdefault(org_id, _OrgCounters())
+        today = int(now // DAY) + self._days_simulated
+        if counters.day != today:
+            counters.day, counters.day_count = today, 0
+        if now >= counters.window_start + config.rate_window_seconds:
+            counters.window_start, counters.window_count = now, 0
+        return counters
 
     def release(self, org_id: str) -> None:
         """A previously admitted request has finished."""
@@ -110,7 +143,7 @@ class RateLimiter:
         return {
             "x-rate-limit-limit": str(config.daily_quota),
             "x-rate-limit-remaining": str(config.daily_quota - counters.day_count),
-            "x-rate-limit-reset": str(math.ceil((counters.day + 1) * DAY - now)),
+            "x-rate-limit-reset": str(math.ceil(DAY - now % DAY)),
         }
 
 

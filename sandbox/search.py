@@ -1,7 +1,9 @@
 """The text search parameters of GET /contacts (reference §3.1).
 
-`contact_name`, `company_name`, `first_name`, `last_name`, `email` and `phone` match exactly, or
-with the `_startswith` / `_contains` variants; `search_text` looks inside the contact name.
+`contact_name`, `company_name`, `first_name`, `last_name`, `email`, `phone` and `address` match
+exactly, or with the `_startswith` / `_contains` variants; `address` looks at every address
+field (street, city, state, zip, country: the sandbox's billing and shipping addresses are the
+same), as Zoho's "any of the address fields" does; `search_text` looks inside the contact name.
 Matching ignores case, as Zoho's search does.
 """
 
@@ -11,7 +13,17 @@ from collections.abc import Callable, Mapping
 
 from sandbox.data import Contact
 
-SEARCHABLE = ("contact_name", "company_name", "first_name", "last_name", "email", "phone")
+#: Each search parameter and the contact values it looks at.
+FIELDS: dict[str, Callable[[Contact], tuple[str, ...]]] = {
+    "contact_name": lambda c: (c.contact_name,),
+    "company_name": lambda c: (c.company_name,),
+    "first_name": lambda c: (c.first_name,),
+    "last_name": lambda c: (c.last_name,),
+    "email": lambda c: (c.email,),
+    "phone": lambda c: (c.phone,),
+    "address": lambda c: (c.street, c.city, c.state, c.zip, c.country),
+}
+SEARCHABLE = tuple(FIELDS)
 MAX_LENGTH = 100
 
 Predicate = Callable[[Contact], bool]
@@ -46,4 +58,5 @@ def _check(field: str, suffix: str, wanted: str, test: Callable[[str, str], bool
     if len(wanted) > MAX_LENGTH:
         raise ValueError(f"{field}{suffix}")
     folded = wanted.casefold()
-    return lambda contact: test(str(getattr(contact, field)).casefold(), folded)
+    values = FIELDS[field]
+    return lambda contact: any(test(str(value).casefold(), folded) for value in values(contact))

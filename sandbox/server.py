@@ -56,8 +56,8 @@ class SandboxHandle(SandboxControls):
 def running_sandbox(**settings: Any) -> Iterator[SandboxHandle]:
     """Serve a sandbox on an ephemeral 127.0.0.1 port in a background thread.
 
-    `settings` are `SandboxConfig` fields (seed, contacts_per_org, contacts, rate_limit_per_minute,
-    daily_quota, honour_last_modified_filter, access_token_ttl, ...).
+    `settings` are `SandboxConfig` fields (seed, contacts_per_org, contacts, country_weights,
+    rate_limit_per_minute, daily_quota, honour_last_modified_filter, access_token_ttl, ...).
     """
     config = SandboxConfig(**settings)
     server = SandboxServer(config)
@@ -81,6 +81,18 @@ def _contact_count(text: str) -> tuple[str, int]:
     if not sep or not count.isdigit():
         raise argparse.ArgumentTypeError(f"expected ORG_ID=N, got {text!r}")
     return org_id, int(count)
+
+
+def _country_weights(text: str) -> tuple[str, dict[str, int]]:
+    org_id, sep, spec = text.partition("=")
+    try:
+        pairs = (part.split(":") for part in spec.split(","))
+        weights = {code.strip().upper(): int(weight) for code, weight in pairs}
+    except ValueError:
+        weights = {}
+    if not sep or not weights:
+        raise argparse.ArgumentTypeError(f"expected ORG_ID=CODE:WEIGHT,..., got {text!r}")
+    return org_id, weights
 
 
 def _optional_limit(text: str) -> int | None:
@@ -112,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ORG_ID=N",
         help="contacts of one organization (others get none); repeatable",
+    )
+    parser.add_argument(
+        "--country-weights",
+        type=_country_weights,
+        action="append",
+        metavar="ORG_ID=CODE:W,...",
+        help="billing-country mix of one organization, e.g. 60012345678=IN:10,US:60,GB:30; "
+        "repeatable",
     )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="data seed")
     parser.add_argument(
@@ -177,6 +197,7 @@ def config_from_args(argv: Sequence[str] | None = None) -> tuple[SandboxConfig, 
         seed=args.seed,
         contacts_per_org=0 if args.contacts else args.contacts_per_org,
         contacts=dict(args.contacts or []),
+        country_weights=dict(args.country_weights or []),
         rate_limit_per_minute=args.rate_limit_per_minute,
         rate_window_seconds=args.rate_window_seconds,
         daily_quota=args.daily_quota,

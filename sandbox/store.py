@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.config import SandboxConfig
-from sandbox.data import ORGANIZATIONS, Contact, Organization, generate_contacts
+from sandbox.data import COUNTRIES, ORGANIZATIONS, Contact, Organization, generate_contacts
 from sandbox.limits import Fault, FaultInjector, RateLimiter
 from sandbox.render import contact_detail, contact_row
 from sandbox.render import contact_persons as render_persons
@@ -149,20 +149,16 @@ class SandboxStore:
         self._lock = threading.RLock()
         self._rng = random.Random(f"{config.seed}:control")
         self.organizations: dict[str, Organization] = {o.organization_id: o for o in ORGANIZATIONS}
-        unknown = sorted(set(config.contacts) - set(self.organizations))
-        if unknown:
-            raise ValueError(
-                f"unknown organization id(s) in contact counts: {', '.join(unknown)} "
-                f"(known: {', '.join(self.organizations)})"
-            )
+        _check_per_org_settings(config, self.organizations)
         anchor = config.anchor()
         self._contacts: dict[str, OrgContacts] = {}
         for org_id, org in self.organizations.items():
             count = config.contact_count(org_id)
             if count < 0:
                 raise ValueError(f"contact count for {org_id} must be >= 0, got {count}")
+            weights = config.country_weights.get(org_id)
             self._contacts[org_id] = OrgContacts(
-                org, generate_contacts(org, count, config.seed, anchor)
+                org, generate_contacts(org, count, config.seed, anchor, weights)
             )
         self.tokens = TokenBook(config.refresh_token)
         self.limiter = RateLimiter()
@@ -352,6 +348,21 @@ class SandboxStore:
             self.config.update(**changes)
             return self.config.public()
 
+    def new_day(self) -> int:
+        """Start a simulated new day: every organization's daily quota is whole again.
+
+        Returns how many days have been simulated (statistics and per-minute windows stay).
+        """
+        return self.limiter.new_day()
+
+    def spend_quota(self, org_id: str, count: int) -> dict[str, str]:
+        """Spend `count` of today's quota as the organization's other integrations would.
+
+        Returns the `x-rate-limit-*` headers the organization's next response would carry.
+        """
+        self._org(org_id)
+        return self.limiter.spend(str(org_id), int(count), self.config)
+
     def inject_faults(
         self,
         path_substring: str,
@@ -413,6 +424,23 @@ class SandboxStore:
         self.limiter.reset()
 
 
+def _check_per_org_settings(config: SandboxConfig, organizations: dict[str, Organization]) -> None:
+    """Per-organization settings must name known organizations and sensible country mixes."""
+    for setting in ("contacts", "country_weights"):
+        unknown = sorted(set(getattr(config, setting)) - set(organizations))
+        if unknown:
+            raise ValueError(
+                f"unknown organization id(s) in {setting}: {', '.join(unknown)} "
+                f"(known: {', '.join(organizations)})"
+            )
+    for mix in config.country_weights.values():
+        if set(mix) - set(COUNTRIES) or min(mix.values(), default=-1) < 0 or not any(mix.values()):
+            raise ValueError(
+                "country weights must be non-negative, not all zero, with codes among "
+                f"{', '.join(COUNTRIES)}; got {mix!r}"
+            )
+
+
 # The operations reachable over HTTP under /_sandbox/<name> and through the client classes.
 CONTROL_OPERATIONS = frozenset(
     {
@@ -426,6 +454,8 @@ CONTROL_OPERATIONS = frozenset(
         "expire_access_tokens",
         "issued_access_tokens",
         "set_config",
+        "new_day",
+        "spend_quota",
         "inject_faults",
         "clear_faults",
         "stats",

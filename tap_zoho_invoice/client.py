@@ -12,7 +12,6 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import PageNumberPaginator
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-from tap_zoho_invoice import hosts
 from tap_zoho_invoice.errors import (
     DailyQuotaExhausted,
     NotAuthorized,
@@ -53,7 +52,7 @@ class ZohoInvoiceStream(RESTStream):
 
     @property
     def url_base(self) -> str:
-        return hosts.api_base_url(dict(self.config))
+        return self._tap.api_base_url  # type: ignore[attr-defined,no-any-return]
 
     @property
     def authenticator(self) -> ZohoAuthenticator:

@@ -13,11 +13,12 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
-from tap_zoho_invoice import hosts
+from tap_zoho_invoice import filters, hosts
 from tap_zoho_invoice.auth import ZohoAuthenticator
 from tap_zoho_invoice.client import ZohoInvoiceStream
 from tap_zoho_invoice.errors import ZohoUserError
-from tap_zoho_invoice.pacing import PacedSession, Pacer
+from tap_zoho_invoice.pacing import Pacer
+from tap_zoho_invoice.quota import BudgetedSession, DailyBudget
 from tap_zoho_invoice.streams import ContactsStream, OrganizationsStream
 
 CONFIG_SCHEMA = th.PropertiesList(
@@ -47,11 +48,15 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "data_center",
         th.StringType,
-        default="com",
-        allowed_values=list(hosts.DATA_CENTERS),
+        default=hosts.AUTO,
+        allowed_values=list(hosts.DATA_CENTER_CHOICES),
         description=(
-            "Zoho data center of the account: picks the API host (www.zohoapis.<dc>) and the "
-            "accounts server (accounts.zoho.<dc>; Canada: accounts.zohocloud.ca)."
+            "Zoho data center of the account. auto: try Zoho's accounts servers in a fixed "
+            "order (com, eu, in, com.au, jp, ca, com.cn, sa; one token request each, once per "
+            "run) and use the API host the accepting one names (api_domain). A named data "
+            "center uses its API host (www.zohoapis.<dc>) and accounts server "
+            "(accounts.zoho.<dc>; Canada: accounts.zohocloud.ca) only, so the credentials "
+            "never leave that region."
         ),
     ),
     th.Property(
@@ -113,6 +118,31 @@ CONFIG_SCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "contact_filters",
+        th.ObjectType(additional_properties=th.StringType),
+        description=(
+            f"Zoho's list-search parameters, sent with every incremental list request so that "
+            f"only candidates are read (and have their details fetched), e.g. "
+            f"{{address_contains: India}}. Keys: {', '.join(filters.SEARCH_FIELDS)} (each also "
+            f"with _startswith or _contains), search_text, zcrm_contact_id, zcrm_account_id, "
+            f"filter_by ({', '.join(filters.FILTER_BY_VALUES)}; default Status.All). The mapper "
+            f"still applies the exact criteria; the deletion scan ignores these filters. "
+            f"Widening them later re-reads each organization from start_date. An empty value "
+            f"leaves a key out (how an inherited extractor clears its parent's filters)."
+        ),
+    ),
+    th.Property(
+        "daily_request_budget",
+        th.IntegerType(minimum=1),
+        description=(
+            "Requests per organization per day the tap may see used, out of the daily quota "
+            "Zoho reports (x-rate-limit-limit; shared by every integration of the "
+            "organization). The tap stops an organization, cleanly and resumable, before "
+            "x-rate-limit-remaining would fall below limit minus this budget. Absent: half "
+            "the reported limit."
+        ),
+    ),
+    th.Property(
         "fetch_contact_details",
         th.BooleanType,
         default=False,
@@ -143,7 +173,8 @@ class TapZohoInvoice(Tap):
             stream.logger.addFilter(_drop_generic_sync_error)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Add the check JSON Schema cannot make: plain http only to loopback hosts.
+        """Add the checks JSON Schema cannot make: plain http only to loopback hosts, and
+        ``contact_filters`` keys among Zoho's list-search parameters (one line naming them).
 
         Private SDK hook, kept: it is the one step between reading the config and discovering
         streams, and discovery may already call the API (custom-field sampling), so a check
@@ -155,6 +186,8 @@ class TapZohoInvoice(Tap):
             for setting in ("api_url", "accounts_url")
             if (problem := hosts.untrusted_url_problem(setting, self.config.get(setting)))
         ]
+        if problem := filters.problem(self.config.get("contact_filters")):
+            problems.append(problem)
         if problems and raise_errors:
             raise ConfigValidationError(problems[0], errors=problems)
         return [*errors, *problems]
@@ -166,13 +199,31 @@ class TapZohoInvoice(Tap):
             client_id=self.config.get("client_id"),
             client_secret=self.config.get("client_secret"),
             refresh_token=self.config.get("refresh_token", ""),
-            auth_endpoint=hosts.token_url(dict(self.config)),
+            servers=hosts.accounts_servers(dict(self.config)),
             default_expiration=3600,
         )
 
     @cached_property
-    def http_session(self) -> PacedSession:
-        return PacedSession(Pacer(self.config.get("max_requests_per_minute", 90)))
+    def api_base_url(self) -> str:
+        """The Invoice API base: as configured, else (auto) the host Zoho's token answer names."""
+        if configured := hosts.configured_api_base(dict(self.config)):
+            return configured
+        authenticator = self.zoho_authenticator
+        authenticator.ensure_token()
+        assert authenticator.server is not None  # a token was granted, so a server accepted
+        try:
+            return hosts.api_base_from_token(authenticator.api_domain, authenticator.server)
+        except ValueError as exc:
+            raise ZohoUserError(str(exc)) from exc
+
+    @cached_property
+    def daily_budget(self) -> DailyBudget:
+        return DailyBudget(self.config.get("daily_request_budget"), self.logger)
+
+    @cached_property
+    def http_session(self) -> BudgetedSession:
+        pacer = Pacer(self.config.get("max_requests_per_minute", 90))
+        return BudgetedSession(pacer, self.daily_budget)
 
     @cached_property
     def organization_ids(self) -> list[str]:

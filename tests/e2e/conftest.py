@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,12 @@ def run_tap_cli(tmp_path: Path):
     """Run `tap-zoho-invoice --config C [--state S]` and parse what it prints."""
     counter = iter(range(1000))
 
-    def run(config: dict, state: dict | None = None, timeout: float = 300) -> TapRun:
+    def run(
+        config: dict,
+        state: dict | None = None,
+        timeout: float = 300,
+        env: dict[str, str] | None = None,
+    ) -> TapRun:
         n = next(counter)
         config_file = tmp_path / f"config-{n}.json"
         config_file.write_text(json.dumps(config))
@@ -48,7 +54,14 @@ def run_tap_cli(tmp_path: Path):
             state_file = tmp_path / f"state-{n}.json"
             state_file.write_text(json.dumps(state))
             command += ["--state", str(state_file)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={**os.environ, **env} if env else None,
+        )
         messages = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
         states = [m["value"] for m in messages if m["type"] == "STATE"]
         return TapRun(done.returncode, messages, done.stderr, states[-1] if states else {})

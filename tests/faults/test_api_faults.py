@@ -63,22 +63,43 @@ def test_concurrency_429_code_1070_is_retried(sandbox: SandboxHandle, run_tap: R
     assert len(backoff_lines(run.stderr)) == 3
 
 
-def test_daily_quota_stops_each_organization_with_a_warning_and_the_next_run_catches_up(
+def test_the_daily_budget_stops_each_organization_with_a_warning_and_the_next_run_catches_up(
     sandbox: SandboxHandle, run_tap: RunTap
 ) -> None:
-    sandbox.set_config(daily_quota=3)  # every organization runs dry on its fourth page
-    config = tap_config(sandbox)
+    # Three requests a day per organization, all of them the tap's: it stops itself before
+    # Zoho would refuse (no 429 code 45 for the organization's other integrations).
+    sandbox.set_config(daily_quota=3)
+    config = tap_config(sandbox, daily_request_budget=3)
     first = run_tap(config)
-    # Design: the quota is not an error; each organization stops with one WARNING line and
+    # Design: the budget is not an error; each organization stops with one WARNING line and
     # keeps its bookmark, the run exits 0, and the next run (after the reset) resumes.
     assert first.returncode == 0, first.stderr[-3000:]
-    warnings = [line for line in first.stderr.splitlines() if "daily API quota" in line]
+    warnings = [line for line in first.stderr.splitlines() if "daily request budget" in line]
     assert len(warnings) == len(ORGS)
-    assert all("resumes from its bookmark" in line for line in warnings)
+    assert all("WARNING" in line and "resumes from its bookmark" in line for line in warnings)
     assert set(first.bookmarks()) == set(ORGS)
     assert 0 < len(first.records()) <= len(ORGS) * 3 * 25
+    assert sandbox.stats()["responses_429"] == 0
 
     sandbox.set_config(daily_quota=None)  # the next day
+    second = run_tap(config, first.state)
+    assert_caught_up(first, second, sandbox)
+
+
+def test_zohos_own_daily_quota_code_45_stops_the_organization_and_the_next_run_catches_up(
+    sandbox: SandboxHandle, run_tap: RunTap
+) -> None:
+    # Zoho refuses while its headers still promised plenty (other integrations spent the rest
+    # in the meantime): the first organization's second page meets 429 code 45.
+    sandbox.inject_faults("/contacts", 429, code=45, after=7)
+    config = tap_config(sandbox)
+    first = run_tap(config)
+    assert first.returncode == 0, first.stderr[-3000:]
+    warnings = [line for line in first.stderr.splitlines() if "daily API quota" in line]
+    assert len(warnings) == 1
+    assert ORGS[0] in warnings[0] and "resumes from its bookmark" in warnings[0]
+    assert set(first.bookmarks()) == set(ORGS)
+
     second = run_tap(config, first.state)
     assert_caught_up(first, second, sandbox)
 
@@ -86,9 +107,15 @@ def test_daily_quota_stops_each_organization_with_a_warning_and_the_next_run_cat
 def test_daily_quota_while_fetching_details_keeps_the_bookmark(
     sandbox: SandboxHandle, run_tap: RunTap
 ) -> None:
-    # One list page plus its 25 detail calls fit in the quota; the 40th call is refused.
+    # One list page, the 5 requests counting the list and the page's 25 detail calls fit in
+    # the quota; the 41st call is refused (code 45: the budget is the whole quota here).
     sandbox.set_config(daily_quota=40)
-    config = tap_config(sandbox, fetch_contact_details=True, organization_ids=[ORGS[0]])
+    config = tap_config(
+        sandbox,
+        fetch_contact_details=True,
+        organization_ids=[ORGS[0]],
+        daily_request_budget=40,
+    )
     first = run_tap(config)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "Traceback" not in first.stderr
@@ -130,7 +157,9 @@ def test_broken_connections_mid_run_are_retried(
 def test_errors_that_outlast_the_retries_stop_cleanly_and_the_next_run_catches_up(
     sandbox: SandboxHandle, run_tap: RunTap
 ) -> None:
-    sandbox.inject_faults("/contacts", 503, count=100, after=6)
+    # The first organization completes (discovery's sample page, 5 pages, 5 pages read to
+    # count them for the progress estimate); the second fails for good after its first page.
+    sandbox.inject_faults("/contacts", 503, count=100, after=12)
     config = tap_config(sandbox)
     first = run_tap(config)
     assert_stopped_with_one_clear_line(first, "503", "resumes from")
@@ -198,7 +227,7 @@ def test_refresh_token_revoked_mid_run_stops_cleanly_and_renewal_catches_up(
         sandbox.revoke_refresh_token()
         sandbox.expire_access_tokens()  # so the tap must use the refresh token now
 
-    watcher = when_served(sandbox, "contacts", 6, revoke)
+    watcher = when_served(sandbox, "contacts", 12, revoke)  # the first organization is done
     config = tap_config(sandbox)
     first = run_tap(config)
     watcher.join(5)

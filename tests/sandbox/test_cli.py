@@ -40,6 +40,8 @@ def test_options_map_onto_the_config(tmp_path: Path) -> None:
             "--no-retry-after",
             "--latency-seconds",
             "0.25",
+            "--country-weights",
+            f"{INDIA}=in:10,US:90",
         ]
     )
     assert port_file == tmp_path / "port"
@@ -50,11 +52,20 @@ def test_options_map_onto_the_config(tmp_path: Path) -> None:
     assert (config.daily_quota, config.access_token_ttl) == (50, 5)
     assert config.honour_last_modified_filter is False
     assert (config.retry_after, config.latency_seconds) == (False, 0.25)
+    assert config.country_weights == {INDIA: {"IN": 10, "US": 90}}
 
 
-def test_bad_contacts_option_exits_with_usage_error() -> None:
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--contacts", "not-a-pair"],
+        ["--country-weights", f"{INDIA}=IN"],
+        ["--country-weights", "IN:1"],
+    ],
+)
+def test_bad_per_organization_options_exit_with_usage_error(option: list[str]) -> None:
     with pytest.raises(SystemExit) as raised:
-        config_from_args(["--contacts", "not-a-pair"])
+        config_from_args(option)
     assert raised.value.code == 2
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from sandbox.config import SandboxConfig
 from sandbox.data import DUPLICATE_EMAIL, ORGANIZATIONS, SHARED_EMAIL, generate_contacts
 from sandbox.store import SandboxStore
@@ -75,3 +77,24 @@ def test_one_hundred_thousand_contacts_generate_and_page() -> None:
     )
     assert len(rows) == 200
     assert has_more is False
+
+
+def test_country_weights_replace_an_organizations_mix() -> None:
+    config = SandboxConfig(
+        contacts_per_org=0, contacts={INC: 4000}, country_weights={INC: {"IN": 1, "DE": 9}}
+    )
+    store = SandboxStore(config)
+    countries = Counter(
+        store.detail(INC, cid)["billing_address"]["country_code"] for cid in store.contact_ids(INC)
+    )
+    assert set(countries) == {"IN", "DE"}
+    assert 0.07 < countries["IN"] / 4000 < 0.13
+
+
+def test_bad_country_weights_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown organization id"):
+        SandboxStore(SandboxConfig(country_weights={"1": {"IN": 1}}))
+    with pytest.raises(ValueError, match="codes among"):
+        SandboxStore(SandboxConfig(country_weights={INC: {"XX": 1}}))
+    with pytest.raises(ValueError, match="not all zero"):
+        SandboxStore(SandboxConfig(country_weights={INC: {"IN": 0}}))

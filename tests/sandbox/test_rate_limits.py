@@ -81,3 +81,22 @@ def test_concurrency_limit_is_code_1070() -> None:
         codes = sorted(r.json()["code"] for r in responses)
         assert codes.count(0) >= 1
         assert 1070 in codes
+
+
+def test_other_integrations_spend_the_same_daily_quota_and_a_simulated_day_restores_it() -> None:
+    with running_sandbox(daily_quota=10, rate_limit_per_minute=None) as handle:
+        session = api_session(handle)
+        assert (
+            session.get(f"{handle.api_url}/contacts", timeout=10).headers["x-rate-limit-remaining"]
+            == "9"
+        )
+        assert handle.spend_quota(INDIA, 7)["x-rate-limit-remaining"] == "2"
+        other = api_session(handle, INC).get(f"{handle.api_url}/contacts", timeout=10)
+        assert other.headers["x-rate-limit-remaining"] == "9"  # per organization
+        responses = [session.get(f"{handle.api_url}/contacts", timeout=10) for _ in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 429]
+        assert handle.spend_quota(INDIA, 5)["x-rate-limit-remaining"] == "-5"  # like live Zoho
+        assert handle.new_day() == 1
+        fresh = session.get(f"{handle.api_url}/contacts", timeout=10)
+        assert (fresh.status_code, fresh.headers["x-rate-limit-remaining"]) == (200, "9")
+        assert handle.stats()["responses_429_by_code"] == {"45": 1}  # statistics stay

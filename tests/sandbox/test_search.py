@@ -57,3 +57,29 @@ def test_overlong_search_value_is_code_2(api: requests.Session, sandbox: Sandbox
     response = api.get(f"{sandbox.api_url}/contacts", params={"email": "x" * 101}, timeout=10)
     assert response.status_code == 400
     assert response.json() == {"code": 2, "message": "Invalid value passed for email"}
+
+
+def test_address_search_looks_at_every_address_field(
+    api: requests.Session, sandbox: SandboxHandle, list_all: Lister
+) -> None:
+    rows = list_all(api, filter_by="Status.All", address_contains="india")
+    details = {
+        row["contact_id"]: api.get(
+            f"{sandbox.api_url}/contacts/{row['contact_id']}", timeout=10
+        ).json()["contact"]["billing_address"]
+        for row in sandbox.contacts(INDIA)
+    }
+    expected = {
+        contact_id
+        for contact_id, address in details.items()
+        if any("india" in str(value).casefold() for value in address.values())
+    }
+    assert expected
+    assert {row["contact_id"] for row in rows} == expected
+    by_city = list_all(api, filter_by="Status.All", address="CHENNAI")
+    assert by_city
+    assert all(details[row["contact_id"]]["city"] == "Chennai" for row in by_city)
+    starts = list_all(api, filter_by="Status.All", address_startswith="ind")
+    assert {row["contact_id"] for row in starts} == {
+        cid for cid, a in details.items() if a["country"].casefold().startswith("ind")
+    }

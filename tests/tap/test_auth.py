@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tap_zoho_invoice.errors import ClientRejected, NotAuthorized, RefreshTokenRejected
-from tap_zoho_invoice.hosts import token_url
+from tap_zoho_invoice.hosts import accounts_servers
 from tests.tap.conftest import API, CONFIG, TOKEN_URL, contact, records, serve_contacts
 
 
@@ -34,7 +34,7 @@ def test_token_request_is_a_refresh_token_grant_and_token_is_reused(zoho, run_ta
     body = token_calls[0].text
     assert "grant_type=refresh_token" in body
     api_calls = [r for r in zoho.request_history if r.url.startswith(f"{API}/contacts")]
-    assert len(api_calls) == 3
+    assert len(api_calls) >= 3  # three pages, and the progress estimate's count of them
     assert all(r.headers["Authorization"] == "Zoho-oauthtoken 1000.access" for r in api_calls)
     assert len(records(messages)) == 5
 
@@ -80,13 +80,12 @@ def test_401_code_57_after_a_fresh_token_is_missing_scope(zoho, run_tap):
     ],
 )
 def test_data_center_picks_the_accounts_server(data_center, expected):
-    assert token_url({"data_center": data_center}) == expected
+    assert [s.token_url for s in accounts_servers({"data_center": data_center})] == [expected]
 
 
 def test_accounts_url_overrides_the_data_center():
-    assert token_url({"data_center": "eu", "accounts_url": "http://127.0.0.1:9/"}) == (
-        "http://127.0.0.1:9/oauth/v2/token"
-    )
+    servers = accounts_servers({"data_center": "eu", "accounts_url": "http://127.0.0.1:9/"})
+    assert [s.token_url for s in servers] == ["http://127.0.0.1:9/oauth/v2/token"]
 
 
 def test_throttled_token_requests_say_wait_not_renew(zoho, run_tap):

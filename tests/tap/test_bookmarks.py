@@ -130,3 +130,22 @@ def test_contacts_modified_during_the_run_do_not_move_the_bookmark(zoho, run_tap
     assert [r["contact_id"] for r in records(messages)] == ["1", "2"]
     bookmark = state["bookmarks"]["contacts"]["partitions"][0]["replication_key_value"]
     assert bookmark == "2026-01-01T10:00:00.000000+00:00"
+
+
+def test_contacts_emitted_at_the_bookmarks_instant_do_not_come_again(zoho, run_tap):
+    rows = [
+        contact("1", "2026-03-01T10:00:00+0000"),
+        contact("2", "2026-03-02T10:00:00+0000"),
+        contact("3", "2026-03-02T10:00:00+0000"),  # same second as 2: both at the bookmark
+    ]
+    serve_contacts(zoho, rows)
+    _, state = run_tap()
+    partition = state["bookmarks"]["contacts"]["partitions"][0]
+    assert partition["ids_at_bookmark"] == ["2", "3"]
+    # Next run: 2 unchanged, 4 new in the same second (it was not there to be read), 3 edited.
+    rows = [rows[1], contact("4", "2026-03-02T10:00:00+0000"), contact("3", "2026-03-05T08:00:00Z")]
+    serve_contacts(zoho, rows)
+    messages, new_state = run_tap(state=state)
+    assert [r["contact_id"] for r in records(messages)] == ["4", "3"]
+    partition = new_state["bookmarks"]["contacts"]["partitions"][0]
+    assert partition["ids_at_bookmark"] == ["3"]

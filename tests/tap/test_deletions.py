@@ -66,3 +66,26 @@ def test_id_set_round_trips_and_stays_small_for_100k_contacts():
     assert len(encoded) < 700_000  # a JSON list of the same ids is about 2.2 MB
     odd = {"abc", "0012", "x-1"}
     assert decode_ids(encode_ids(odd)) == odd
+
+
+def test_ids_synced_by_a_run_cut_short_are_remembered_for_later_scans(zoho, run_tap):
+    rows = [contact(str(i), f"2026-01-0{i}T00:00:00+0000") for i in range(1, 5)]
+    first_page = {
+        "json": {
+            "code": 0,
+            "contacts": rows[:2],
+            "page_context": {"page": 1, "has_more_page": True},
+        }
+    }
+    quota = {"status_code": 429, "json": {"code": 45, "message": "daily limit"}}
+    zoho.get(f"{API}/contacts", [first_page, quota])  # the count probe, then page 2, refused
+    messages, state = run_tap(ON)
+    assert [r["contact_id"] for r in records(messages)] == ["1", "2"]
+    partition = state["bookmarks"]["contacts"]["partitions"][0]
+    assert decode_ids(partition["synced_contact_ids"]) == {"1", "2"}
+
+    serve_contacts(zoho, rows)
+    _, state = run_tap(ON, state=state)  # the catch-up completes; its scan sees all four
+    serve_contacts(zoho, rows[1:])  # 1, synced by the run cut short, is deleted in Invoice
+    messages, _ = run_tap(ON, state=state)
+    assert [t["contact_id"] for t in tombstones(messages)] == ["1"]

@@ -16,7 +16,10 @@ def test_pages_until_has_more_page_is_false_with_the_documented_query(zoho, run_
     messages, _ = run_tap({"page_size": 3})
     assert [r["contact_id"] for r in records(messages)] == [str(i) for i in range(1, 8)]
     calls = [r for r in zoho.request_history if r.url.startswith(f"{API}/contacts")]
-    assert [r.qs["page"] for r in calls] == [["1"], ["2"], ["3"]]
+    # After page 1 the list is counted for the progress estimate (pages 2 and 4 by doubling,
+    # then 3 by bisecting: the last page), then the sync reads pages 2 and 3.
+    assert [r.qs["page"][0] for r in calls] == ["1", "2", "4", "3", "2", "3"]
+    assert all(r.qs == calls[0].qs | {"page": r.qs["page"]} for r in calls)
     first = calls[0]
     assert first.qs["filter_by"] == ["status.all"]  # requests-mock lower-cases query values
     assert first.qs["sort_column"] == ["last_modified_time"]
@@ -106,7 +109,9 @@ def test_daily_quota_stops_the_organization_with_its_bookmark(zoho, run_tap):
     assert [r["contact_id"] for r in records(messages)] == ["1", "2"]
     partition = state["bookmarks"]["contacts"]["partitions"][0]
     assert partition["replication_key_value"] == "2026-01-02T10:00:00.000000+00:00"
-    assert len([r for r in zoho.request_history if r.url.startswith(f"{API}/contacts")]) == 2
+    # Page 1, the count probe of page 2 (refused: no estimate, page 1 still emitted), page 2.
+    calls = [r for r in zoho.request_history if r.url.startswith(f"{API}/contacts")]
+    assert [r.qs["page"][0] for r in calls] == ["1", "2", "2"]
 
 
 @pytest.mark.parametrize(
