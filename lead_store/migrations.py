@@ -45,6 +45,13 @@ def _v2_outcome_detail_and_reason_counts(conn: sa.Connection) -> None:
     _add_column(conn, schema.runs, "ignored_reasons")
 
 
+def _v3_outcome_position_index(conn: sa.Connection) -> None:
+    """A run's outcomes in input order from the index: pages of ``outcomes`` by position."""
+    name = "ix_lead_outcomes_run_position"
+    (index,) = (i for i in schema.lead_outcomes.indexes if i.name == name)
+    index.create(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema version. ``upgrade`` turns version - 1 into this one (None for the baseline)."""
@@ -60,6 +67,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         2,
         "lead_outcomes.detail (why a record was ignored) and runs.ignored_reasons",
         _v2_outcome_detail_and_reason_counts,
+    ),
+    Migration(
+        3,
+        "index lead_outcomes (run_id, position): outcomes paged in input order",
+        _v3_outcome_position_index,
     ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -40,6 +40,9 @@ REASONS = tuple(r.value for r in Reason)
 
 _JOINING = frozenset(o.value for o in JOINING_OUTCOMES)
 
+MAX_LEAD_ROWS = 20_000
+"""Records of the last run read into the page; beyond, the page says how to get them all."""
+
 
 @dataclass(frozen=True)
 class SizePoint:
@@ -74,7 +77,8 @@ class SyncReport:
     """History entries (``history --json`` shape), oldest first."""
     last_run: dict[str, t.Any]
     last_outcomes: list[dict[str, t.Any]]
-    """The last run's outcomes (``outcomes --json`` shape), in input order."""
+    """The last run's first :data:`MAX_LEAD_ROWS` outcomes (``outcomes --json`` shape), in
+    input order; ``last_run["total"]`` says how many it has."""
     lists: list[ListSizes] = field(default_factory=list)
 
     @property
@@ -120,7 +124,7 @@ def build_report(conn: sa.Connection, sync: str | None = None, *, now: dt.dateti
                 sync=name,
                 runs=sync_runs,
                 last_run=last,
-                last_outcomes=admin.outcomes(conn, last["run_id"]),
+                last_outcomes=list(admin.outcome_page(conn, last["run_id"], limit=MAX_LEAD_ROWS)),
                 lists=[sizes[n] for n in list_names if n in sizes],
             )
         )
