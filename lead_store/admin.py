@@ -121,34 +121,51 @@ STREAM_BATCH = 1_000
 
 
 class Page:
-    """The rows of a keyset-paged query, and the key that starts the next page.
+    """The rows of a keyset-paged query as they stream in, and the key of the next page.
 
     The query asks for ``limit + 1`` rows: the extra row, never yielded, tells that a next page
     exists, and :attr:`next_after` (set once the rows are consumed) is then the key of the last
     row yielded, to pass back as ``after``. Without a limit every row is yielded and
-    :attr:`next_after` stays None.
+    :attr:`next_after` stays None. Use it in a ``with`` block: a reader that stops early (a
+    closed pipe) must close the cursor while its connection is still open.
     """
 
-    def __init__(self, rows: Iterator[dict[str, t.Any]], key: str, limit: int | None) -> None:
-        self._rows = rows
+    def __init__(
+        self,
+        result: sa.CursorResult[t.Any],
+        shape: t.Callable[[sa.Row[t.Any]], dict[str, t.Any]],
+        key: str,
+        limit: int | None,
+    ) -> None:
+        self._result = result
+        self._shape = shape
         self._key = key
         self.limit = limit
         self.next_after: t.Any = None
 
     def __iter__(self) -> Iterator[dict[str, t.Any]]:
         last: dict[str, t.Any] | None = None
-        for count, row in enumerate(self._rows):
+        shape = self._shape
+        for count, row in enumerate(self._result):
             if count == self.limit:
                 self.next_after = last[self._key] if last is not None else None
                 return
-            last = row
-            yield row
+            last = shape(row)
+            yield last
+
+    def close(self) -> None:
+        """Close the cursor (a server-side one on PostgreSQL)."""
+        self._result.close()
+
+    def __enter__(self) -> Page:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
-def _streamed(
-    conn: sa.Connection, query: sa.Select[t.Any], *, whole: bool
-) -> Iterator[sa.Row[t.Any]]:
-    """The rows of ``query`` as the database sends them, never the whole result in memory.
+def _stream(conn: sa.Connection, query: sa.Select[t.Any], *, whole: bool) -> sa.CursorResult[t.Any]:
+    """The result of ``query``, read as the database sends it, never whole in memory.
 
     ``yield_per`` sets ``stream_results``: a server-side (named) cursor on PostgreSQL, fetched
     :data:`STREAM_BATCH` rows at a time; SQLite's cursor steps through the result by itself.
@@ -161,8 +178,7 @@ def _streamed(
     """
     if whole and conn.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.set_config("cursor_tuple_fraction", "1", True)))
-    with conn.execute(query.execution_options(yield_per=STREAM_BATCH)) as result:
-        yield from result
+    return conn.execute(query.execution_options(yield_per=STREAM_BATCH))
 
 
 def _keyset(query: sa.Select[t.Any], key: sa.ColumnElement[t.Any], after: t.Any,
@@ -208,8 +224,7 @@ def member_page(
 ) -> Page:
     """The members of a list by email (``members --json`` shape), streamed; keyset on email."""
     query = members_query(list_id, after=after, limit=limit)
-    rows = _streamed(conn, query, whole=limit is None)
-    return Page((_member(row) for row in rows), "email", limit)
+    return Page(_stream(conn, query, whole=limit is None), _member, "email", limit)
 
 
 def _member(row: sa.Row[t.Any]) -> dict[str, t.Any]:
@@ -238,7 +253,10 @@ def members(conn: sa.Connection, list_name: str) -> list[dict[str, t.Any]] | Non
     For small lists and tests: the CLI streams :func:`member_page` instead.
     """
     list_id = find_list(conn, list_name)
-    return None if list_id is None else list(member_page(conn, list_id))
+    if list_id is None:
+        return None
+    with member_page(conn, list_id) as page:
+        return list(page)
 
 
 def outcomes_query(
@@ -277,9 +295,11 @@ def outcome_page(
 ) -> Page:
     """A run's outcomes (``outcomes --json`` shape), streamed; keyset on position."""
     query = outcomes_query(run_id, outcome=outcome, reason=reason, after=after, limit=limit)
-    streamed = _streamed(conn, query, whole=limit is None)
-    rows = (dict(zip(OUTCOME_KEYS, row, strict=True)) for row in streamed)
-    return Page(rows, "position", limit)
+    return Page(_stream(conn, query, whole=limit is None), _outcome, "position", limit)
+
+
+def _outcome(row: sa.Row[t.Any]) -> dict[str, t.Any]:
+    return dict(zip(OUTCOME_KEYS, row, strict=True))
 
 
 def suppress(

@@ -273,21 +273,23 @@ def _members(
     if list_id is None:
         msg = f"no mailing list named {args.list!r}"
         raise CommandError(msg)
-    page = admin.member_page(conn, list_id, after=args.after, limit=_limit(args))
-    if args.json:
-        write_json_rows(console.file, {"list": args.list}, "members", page, _page_tail(args, page))
-    elif args.csv:
-        write_csv_rows(console.file, MEMBER_KEYS, page, json_columns=("attributes",))
-    else:
+    with admin.member_page(conn, list_id, after=args.after, limit=_limit(args)) as page:
+        if args.json:
+            tail = _page_tail(args, page)
+            write_json_rows(console.file, {"list": args.list}, "members", page, tail)
+            return
+        if args.csv:
+            write_csv_rows(console.file, MEMBER_KEYS, page, json_columns=("attributes",))
+            return
         rows = list(page)
-        print_table(f"Members of {args.list}", MEMBER_COLUMNS, rows, console, store=store)
-        if page.next_after is not None:
-            total = admin.member_count(conn, list_id)
-            print_note(
-                f"{len(rows)} of {total:,} members shown, by email. Next page: add --after "
-                f"{shlex.quote(page.next_after)}; every member: --csv or --json.",
-                console,
-            )
+    print_table(f"Members of {args.list}", MEMBER_COLUMNS, rows, console, store=store)
+    if page.next_after is not None:
+        total = admin.member_count(conn, list_id)
+        print_note(
+            f"{len(rows)} of {total:,} members shown, by email. Next page: add --after "
+            f"{shlex.quote(page.next_after)}; every member: --csv or --json.",
+            console,
+        )
 
 
 def _outcomes(
@@ -297,25 +299,27 @@ def _outcomes(
     if found_run is None:
         msg = f"no run with id {args.run_id}"
         raise CommandError(msg)
-    page = admin.outcome_page(
+    with admin.outcome_page(
         conn, args.run_id, outcome=args.outcome, reason=args.reason, after=args.after,
         limit=_limit(args),
-    )  # fmt: skip
-    if args.json:
-        write_json_rows(console.file, {"run": found_run}, "outcomes", page, _page_tail(args, page))
-    elif args.csv:
-        write_csv_rows(console.file, admin.OUTCOME_KEYS, page)
-    else:
+    ) as page:  # fmt: skip
+        if args.json:
+            tail = _page_tail(args, page)
+            write_json_rows(console.file, {"run": found_run}, "outcomes", page, tail)
+            return
+        if args.csv:
+            write_csv_rows(console.file, admin.OUTCOME_KEYS, page)
+            return
         rows = list(page)
-        title = f"Run {args.run_id}: {found_run['sync']} -> {found_run['list']}"
-        print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
-        if page.next_after is not None:
-            print_note(
-                f"{len(rows)} records shown, positions {rows[0]['position']} to "
-                f"{rows[-1]['position']} of the run's {found_run['total']:,}. Next page: add "
-                f"--after {page.next_after}; every record: --csv or --json.",
-                console,
-            )
+    title = f"Run {args.run_id}: {found_run['sync']} -> {found_run['list']}"
+    print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
+    if page.next_after is not None:
+        print_note(
+            f"{len(rows)} records shown, positions {rows[0]['position']} to "
+            f"{rows[-1]['position']} of the run's {found_run['total']:,}. Next page: add "
+            f"--after {page.next_after}; every record: --csv or --json.",
+            console,
+        )
 
 
 def _write_history_csv(runs: list[dict[str, t.Any]], out: t.IO[str]) -> None:
