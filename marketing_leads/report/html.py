@@ -17,7 +17,7 @@ from plotly.offline import get_plotlyjs
 
 from marketing_leads.render import short_time
 from marketing_leads.report import charts
-from marketing_leads.report.data import MAX_LEAD_ROWS, OUTCOMES, Report, SyncReport
+from marketing_leads.report.data import OUTCOMES, Report, SyncReport
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("marketing_leads.report", "templates"),
@@ -71,7 +71,6 @@ def render_report(report: Report, *, database: str) -> str:
         outcomes=OUTCOMES,
         syncs=[_sync_view(i, sync) for i, sync in enumerate(report.syncs, start=1)],
         plotly_js=get_plotlyjs(),
-        max_rows=MAX_LEAD_ROWS,
     )
 
 
