@@ -89,6 +89,8 @@ MEMBER_KEYS = ("email", "status", "first_name", "last_name", "attributes", "sour
                "source_id", "joined_at")  # fmt: skip
 """``members --json``'s keys in order: the columns of ``members --csv``."""
 OUTCOME_COLUMNS = ("position", "email", "outcome", "reason", "detail", "source_id")
+JSON_COLUMNS = ("attributes",)
+"""Keys whose values are JSON objects: one CSV cell of JSON text each."""
 TABLE_ROWS = 100
 """Rows of a ``members`` or ``outcomes`` table when ``--limit`` is not given: one page."""
 
@@ -248,6 +250,16 @@ def run_command(args: argparse.Namespace, console: Console) -> None:
         engine.dispose()
 
 
+_Found = t.TypeVar("_Found")
+
+
+def _required(found: _Found | None, message: str) -> _Found:
+    """``found``, or the command's error ``message`` when there is none."""
+    if found is None:
+        raise CommandError(message)
+    return found
+
+
 def _limit(args: argparse.Namespace) -> int | None:
     """The rows to show: ``--limit``, else all for scripts and one page for a table."""
     if args.limit is not None or args.json or args.csv:
@@ -266,22 +278,36 @@ def _page_tail(args: argparse.Namespace, page: admin.Page) -> t.Callable[[], dic
     return tail
 
 
+def _stream_or_collect(
+    args: argparse.Namespace,
+    console: Console,
+    page: admin.Page,
+    head: dict[str, t.Any],
+    key: str,
+    columns: Sequence[str],
+) -> list[dict[str, t.Any]] | None:
+    """Write ``page`` as it streams for ``--json``/``--csv`` (None), or return it for a table.
+
+    JSON is ``{**head, key: [rows], "page"?}``; CSV has ``columns``, objects as JSON text.
+    """
+    with page:
+        if args.json:
+            write_json_rows(console.file, head, key, page, _page_tail(args, page))
+            return None
+        if args.csv:
+            write_csv_rows(console.file, columns, page, json_columns=JSON_COLUMNS)
+            return None
+        return list(page)
+
+
 def _members(
     conn: sa.Connection, args: argparse.Namespace, console: Console, *, store: str
 ) -> None:
-    list_id = admin.find_list(conn, args.list)
-    if list_id is None:
-        msg = f"no mailing list named {args.list!r}"
-        raise CommandError(msg)
-    with admin.member_page(conn, list_id, after=args.after, limit=_limit(args)) as page:
-        if args.json:
-            tail = _page_tail(args, page)
-            write_json_rows(console.file, {"list": args.list}, "members", page, tail)
-            return
-        if args.csv:
-            write_csv_rows(console.file, MEMBER_KEYS, page, json_columns=("attributes",))
-            return
-        rows = list(page)
+    list_id = _required(admin.find_list(conn, args.list), f"no mailing list named {args.list!r}")
+    page = admin.member_page(conn, list_id, after=args.after, limit=_limit(args))
+    rows = _stream_or_collect(args, console, page, {"list": args.list}, "members", MEMBER_KEYS)
+    if rows is None:
+        return
     print_table(f"Members of {args.list}", MEMBER_COLUMNS, rows, console, store=store)
     if page.next_after is not None:
         total = admin.member_count(conn, list_id)
@@ -295,22 +321,15 @@ def _members(
 def _outcomes(
     conn: sa.Connection, args: argparse.Namespace, console: Console, *, store: str
 ) -> None:
-    found_run = admin.run(conn, args.run_id)
-    if found_run is None:
-        msg = f"no run with id {args.run_id}"
-        raise CommandError(msg)
-    with admin.outcome_page(
+    found_run = _required(admin.run(conn, args.run_id), f"no run with id {args.run_id}")
+    page = admin.outcome_page(
         conn, args.run_id, outcome=args.outcome, reason=args.reason, after=args.after,
         limit=_limit(args),
-    ) as page:  # fmt: skip
-        if args.json:
-            tail = _page_tail(args, page)
-            write_json_rows(console.file, {"run": found_run}, "outcomes", page, tail)
-            return
-        if args.csv:
-            write_csv_rows(console.file, admin.OUTCOME_KEYS, page)
-            return
-        rows = list(page)
+    )  # fmt: skip
+    head = {"run": found_run}
+    rows = _stream_or_collect(args, console, page, head, "outcomes", admin.OUTCOME_KEYS)
+    if rows is None:
+        return
     title = f"Run {args.run_id}: {found_run['sync']} -> {found_run['list']}"
     print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
     if page.next_after is not None:

@@ -78,7 +78,7 @@ def write_csv_rows(
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     values = operator.itemgetter(*columns)
-    encoded = [columns.index(column) for column in json_columns]
+    encoded = [i for i, column in enumerate(columns) if column in json_columns]
     for row in rows:
         line = list(values(row))
         for i in encoded:
