@@ -45,9 +45,14 @@ def _v2_outcome_detail_and_reason_counts(conn: sa.Connection) -> None:
     _add_column(conn, schema.runs, "ignored_reasons")
 
 
-def _v3_list_members_by_lead(conn: sa.Connection) -> None:
-    index = next(i for i in schema.list_members.indexes if i.name == "ix_list_members_lead")
-    index.create(conn)
+def _v3_indexes(conn: sa.Connection) -> None:
+    """Two indexes: a lead found by lead in its memberships, a run's outcomes by position."""
+    for table, name in (
+        (schema.list_members, "ix_list_members_lead"),
+        (schema.lead_outcomes, "ix_lead_outcomes_run_position"),
+    ):
+        (index,) = (i for i in table.indexes if i.name == name)
+        index.create(conn)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "lead_outcomes.detail (why a record was ignored) and runs.ignored_reasons",
         _v2_outcome_detail_and_reason_counts,
     ),
-    Migration(3, "index list_members by lead", _v3_list_members_by_lead),
+    Migration(
+        3,
+        "indexes: list_members by lead (a lead leaving its lists); lead_outcomes by "
+        "(run_id, position) (outcomes paged in input order)",
+        _v3_indexes,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -161,4 +161,5 @@ lead_outcomes = sa.Table(
     sa.Column("source_org_id", sa.String(64)),
     sa.Column("source_id", sa.String(64)),
     sa.Index("ix_lead_outcomes_run_email", "run_id", "email"),
+    sa.Index("ix_lead_outcomes_run_position", "run_id", "position"),
 )

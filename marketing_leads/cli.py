@@ -15,12 +15,21 @@ default, titled with the store they read, and JSON with ``--json``):
     a reason unknown to this version gets its own column after them).
 ``lists``
     ``{"lists": [{"list", "members", "created_at"}]}`` by name.
-``members LIST``
+``members LIST [--limit N] [--after EMAIL] [--csv]``
     ``{"list": LIST, "members": [{"email", "status", "first_name", "last_name", "attributes",
-    "source_org_id", "source_id", "joined_at"}]}`` by email.
-``outcomes RUN_ID [--outcome O] [--reason R]``
+    "source_org_id", "source_id", "joined_at"}]}`` by email. ``--csv``: the same keys as
+    columns (``attributes`` as JSON text).
+``outcomes RUN_ID [--outcome O] [--reason R] [--limit N] [--after POSITION] [--csv]``
     ``{"run": <a history entry>, "outcomes": [{"position", "email", "outcome", "reason",
-    "detail", "source_org_id", "source_id"}]}`` in input order.
+    "detail", "source_org_id", "source_id"}]}`` in input order. ``--csv``: the outcome keys as
+    columns.
+
+``members`` and ``outcomes`` stream their ``--json`` and ``--csv`` from the database, one row a
+line, all rows unless ``--limit`` (constant memory: a million rows are fine). They page by key:
+``--after`` the last email (members) or position (outcomes) of the previous page. With
+``--limit`` or ``--after`` the JSON ends with ``"page": {"after", "limit", "next_after"}``, where
+``next_after`` is the ``--after`` of the next page, null on the last. Tables show one page of
+``--limit`` rows (default 100) and say how to get the next.
 ``report [--sync NAME] [--output FILE]``
     writes one self-contained HTML page (default ``marketing-leads-report.html``; opens
     offline) per sync: outcomes per run and ignored reasons as charts, list sizes over time,
@@ -45,17 +54,26 @@ import argparse
 import csv
 import datetime as dt
 import os
+import shlex
 import sys
 import typing as t
 from collections.abc import Sequence
 from pathlib import Path
 
+import sqlalchemy as sa
 from rich.console import Console
 
 from lead_store import DEFAULT_DATABASE_URL, admin, open_store, redacted
 from lead_store.engine import READ_ONLY
 from lead_store.errors import StoreError
-from marketing_leads.render import print_history, print_json, print_table
+from marketing_leads.render import (
+    print_history,
+    print_json,
+    print_note,
+    print_table,
+    write_csv_rows,
+    write_json_rows,
+)
 from marketing_leads.report import UnknownSync, build_report, write_report
 from marketing_leads.schedules.command import add_schedule_parser, run_schedule
 from target_marketing_leads.emails import EmailNormaliser
@@ -69,7 +87,14 @@ HISTORY_CSV_COLUMNS = ("run_id", "sync", "list", "started_at", "finished_at", "s
                        "new", "re_added", "duplicate", "ignored", "deleted")  # fmt: skip
 """``history --json``'s keys in order, less ``ignored_reasons`` (one CSV column per reason)."""
 MEMBER_COLUMNS = ("email", "status", "first_name", "last_name", "source_id", "joined_at")
+MEMBER_KEYS = ("email", "status", "first_name", "last_name", "attributes", "source_org_id",
+               "source_id", "joined_at")  # fmt: skip
+"""``members --json``'s keys in order: the columns of ``members --csv``."""
 OUTCOME_COLUMNS = ("position", "email", "outcome", "reason", "detail", "source_id")
+JSON_COLUMNS = ("attributes",)
+"""Keys whose values are JSON objects: one CSV cell of JSON text each."""
+TABLE_ROWS = 100
+"""Rows of a ``members`` or ``outcomes`` table when ``--limit`` is not given: one page."""
 
 
 class CommandError(Exception):
@@ -106,11 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--sync", help="only this sync")
     history.add_argument("--csv", action="store_true", help="print CSV for spreadsheets")
     command("lists", "mailing lists and their member counts")
-    command("members", "the leads on a list").add_argument("list", help="mailing list name")
-    outcomes = command("outcomes", "the outcome of every record of a run")
+    members = command("members", "the leads on a list, by email")
+    members.add_argument("list", help="mailing list name")
+    _paging(members, "--after", "EMAIL", str, "the last email of the previous page")
+    outcomes = command("outcomes", "the outcome of every record of a run, in input order")
     outcomes.add_argument("run_id", type=int)
     outcomes.add_argument("--outcome", choices=admin.OUTCOME_NAMES)
     outcomes.add_argument("--reason", choices=admin.REASON_NAMES)
+    _paging(outcomes, "--after", "POSITION", _count, "the last position of the previous page")
     suppress = command("suppress", "mark emails unsubscribed or bounced")
     suppress.add_argument("--status", required=True, choices=admin.SUPPRESS_STATUSES)
     source = suppress.add_mutually_exclusive_group(required=True)
@@ -123,6 +151,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_schedule_parser(commands)
     return parser
+
+
+def _count(text: str) -> int:
+    """An argument that is a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        msg = f"not a whole number >= 0: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _paging(
+    sub: argparse.ArgumentParser,
+    flag: str,
+    metavar: str,
+    key_type: t.Callable[[str], t.Any],
+    key_help: str,
+) -> None:
+    """``--csv``, ``--limit`` and ``--after`` of a command whose rows may be millions."""
+    sub.add_argument("--csv", action="store_true", help="print CSV, streamed (all rows)")
+    sub.add_argument(
+        "--limit",
+        type=_count,
+        metavar="N",
+        help=f"at most N rows (default: {TABLE_ROWS} in the table, all with --json/--csv)",
+    )
+    sub.add_argument(flag, type=key_type, metavar=metavar, help=f"start after {key_help}")
 
 
 def _read_emails(path: str) -> list[str]:
@@ -174,27 +232,9 @@ def run_command(args: argparse.Namespace, console: Console) -> None:
                         store=store,
                     )  # fmt: skip
             elif args.command == "members":
-                people = admin.members(conn, args.list)
-                if people is None:
-                    msg = f"no mailing list named {args.list!r}"
-                    raise CommandError(msg)
-                if args.json:
-                    print_json({"list": args.list, "members": people}, console)
-                else:
-                    print_table(
-                        f"Members of {args.list}", MEMBER_COLUMNS, people, console, store=store
-                    )
+                _members(conn, args, console, store=store)
             elif args.command == "outcomes":
-                found_run = admin.run(conn, args.run_id)
-                if found_run is None:
-                    msg = f"no run with id {args.run_id}"
-                    raise CommandError(msg)
-                rows = admin.outcomes(conn, args.run_id, args.outcome, args.reason)
-                if args.json:
-                    print_json({"run": found_run, "outcomes": rows}, console)
-                else:
-                    title = f"Run {args.run_id}: {found_run['sync']} -> {found_run['list']}"
-                    print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
+                _outcomes(conn, args, console, store=store)
             elif args.command == "suppress":
                 emails = _read_emails(args.file) if args.file else list(args.emails)
                 result = admin.suppress(
@@ -210,6 +250,97 @@ def run_command(args: argparse.Namespace, console: Console) -> None:
                     _print_suppressed(result, console, store=store)
     finally:
         engine.dispose()
+
+
+_Found = t.TypeVar("_Found")
+
+
+def _required(found: _Found | None, message: str) -> _Found:
+    """``found``, or the command's error ``message`` when there is none."""
+    if found is None:
+        raise CommandError(message)
+    return found
+
+
+def _limit(args: argparse.Namespace) -> int | None:
+    """The rows to show: ``--limit``, else all for scripts and one page for a table."""
+    if args.limit is not None or args.json or args.csv:
+        return t.cast("int | None", args.limit)
+    return TABLE_ROWS
+
+
+def _page_tail(args: argparse.Namespace, page: admin.Page) -> t.Callable[[], dict[str, t.Any]]:
+    """The JSON's closing ``page`` key when a page was asked for; nothing otherwise."""
+
+    def tail() -> dict[str, t.Any]:
+        if args.limit is None and args.after is None:
+            return {}
+        return {"page": {"after": args.after, "limit": args.limit, "next_after": page.next_after}}
+
+    return tail
+
+
+def _stream_or_collect(
+    args: argparse.Namespace,
+    console: Console,
+    page: admin.Page,
+    head: dict[str, t.Any],
+    key: str,
+    columns: Sequence[str],
+) -> list[dict[str, t.Any]] | None:
+    """Write ``page`` as it streams for ``--json``/``--csv`` (None), or return it for a table.
+
+    JSON is ``{**head, key: [rows], "page"?}``; CSV has ``columns``, objects as JSON text.
+    """
+    with page:
+        if args.json:
+            write_json_rows(console.file, head, key, page, _page_tail(args, page))
+            return None
+        if args.csv:
+            write_csv_rows(console.file, columns, page, json_columns=JSON_COLUMNS)
+            return None
+        return list(page)
+
+
+def _members(
+    conn: sa.Connection, args: argparse.Namespace, console: Console, *, store: str
+) -> None:
+    list_id = _required(admin.find_list(conn, args.list), f"no mailing list named {args.list!r}")
+    page = admin.member_page(conn, list_id, after=args.after, limit=_limit(args))
+    rows = _stream_or_collect(args, console, page, {"list": args.list}, "members", MEMBER_KEYS)
+    if rows is None:
+        return
+    print_table(f"Members of {args.list}", MEMBER_COLUMNS, rows, console, store=store)
+    if page.next_after is not None:
+        total = admin.member_count(conn, list_id)
+        print_note(
+            f"{len(rows)} of {total:,} members shown, by email. Next page: add --after "
+            f"{shlex.quote(page.next_after)}; every member: --csv or --json.",
+            console,
+        )
+
+
+def _outcomes(
+    conn: sa.Connection, args: argparse.Namespace, console: Console, *, store: str
+) -> None:
+    found_run = _required(admin.run(conn, args.run_id), f"no run with id {args.run_id}")
+    page = admin.outcome_page(
+        conn, args.run_id, outcome=args.outcome, reason=args.reason, after=args.after,
+        limit=_limit(args),
+    )  # fmt: skip
+    head = {"run": found_run}
+    rows = _stream_or_collect(args, console, page, head, "outcomes", admin.OUTCOME_KEYS)
+    if rows is None:
+        return
+    title = f"Run {args.run_id}: {found_run['sync']} -> {found_run['list']}"
+    print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
+    if page.next_after is not None:
+        print_note(
+            f"{len(rows)} records shown, positions {rows[0]['position']} to "
+            f"{rows[-1]['position']} of the run's {found_run['total']:,}. Next page: add "
+            f"--after {page.next_after}; every record: --csv or --json.",
+            console,
+        )
 
 
 def _write_history_csv(runs: list[dict[str, t.Any]], out: t.IO[str]) -> None:
@@ -247,8 +378,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(soft_wrap=getattr(args, "json", False))
     try:
         run_command(args, console)
+        sys.stdout.flush()
     except (StoreError, CommandError) as exc:
         print(f"marketing-leads: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader left (``| head``): stop quietly, and keep Python's exit-time flush of
+        # stdout from failing once more (see the signal module's notes on SIGPIPE).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return 0
 

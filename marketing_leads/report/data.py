@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from lead_store import admin
 from lead_store.schema import (
+    UTCDateTime,
     lead_outcomes,
     leads,
     list_members,
@@ -39,6 +40,9 @@ REASONS = tuple(r.value for r in Reason)
 """The known ignored reasons, in the order the checks run."""
 
 _JOINING = frozenset(o.value for o in JOINING_OUTCOMES)
+
+MAX_LEAD_ROWS = 20_000
+"""Records of the last run read into the page; beyond, the page says how to get them all."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ class SyncReport:
     """History entries (``history --json`` shape), oldest first."""
     last_run: dict[str, t.Any]
     last_outcomes: list[dict[str, t.Any]]
-    """The last run's outcomes (``outcomes --json`` shape), in input order."""
+    """The last run's first :data:`MAX_LEAD_ROWS` outcomes (``outcomes --json`` shape), in
+    input order; ``last_run["total"]`` says how many it has."""
     lists: list[ListSizes] = field(default_factory=list)
 
     @property
@@ -120,97 +125,96 @@ def build_report(conn: sa.Connection, sync: str | None = None, *, now: dt.dateti
                 sync=name,
                 runs=sync_runs,
                 last_run=last,
-                last_outcomes=admin.outcomes(conn, last["run_id"]),
+                last_outcomes=_first_outcomes(conn, last["run_id"]),
                 lists=[sizes[n] for n in list_names if n in sizes],
             )
         )
     return Report(generated_at=now.astimezone(dt.timezone.utc).isoformat(), syncs=reports)
 
 
+def _first_outcomes(conn: sa.Connection, run_id: int) -> list[dict[str, t.Any]]:
+    with admin.outcome_page(conn, run_id, limit=MAX_LEAD_ROWS) as page:
+        return list(page)
+
+
 def list_sizes(conn: sa.Connection) -> dict[str, ListSizes]:
-    """Every list's size after each change, replayed from runs, outcomes and suppressions."""
-    names = {row.id: row.name for row in conn.execute(sa.select(mailing_lists))}
-    counts = sa.select(list_members.c.list_id, sa.func.count().label("n")).group_by(
-        list_members.c.list_id
-    )
-    now_counts = {row.list_id: row.n for row in conn.execute(counts)}
-    events = _run_events(conn) + _suppress_events(conn)
-    events.sort(key=lambda event: (event.at, event.order))
-    members: dict[int, set[str]] = {list_id: set() for list_id in names}
+    """Every list's size after each change, replayed from runs, outcomes and suppressions.
+
+    The database does the replay (:func:`_size_changes`): Python gets one number per list and
+    event, not a million emails. Every completed run is a point of its own list, even when it
+    changed nothing; a suppression, or a deletion through another list's run, is a point of
+    each list it shrank.
+    """
+    names: dict[int, str] = {
+        list_id: name
+        for list_id, name in conn.execute(sa.select(mailing_lists.c.id, mailing_lists.c.name))
+    }
+    counts = sa.select(list_members.c.list_id, sa.func.count()).group_by(list_members.c.list_id)
+    now_counts: dict[int, int] = {list_id: n for list_id, n in conn.execute(counts)}
+    completed = sa.select(runs.c.id, runs.c.list_id, _RUN_AT).where(_COMPLETED)
+    run_lists: dict[int, int] = {}
+    events = _size_changes(conn)
+    for run_id, list_id, at in conn.execute(completed):
+        run_lists[run_id] = list_id
+        events.setdefault((list_id, at, run_id), 0)
+    sizes = dict.fromkeys(names, 0)
     points: dict[int, list[SizePoint]] = {list_id: [] for list_id in names}
-    for event in events:
-        changed = event.apply(members)
-        for list_id in changed:
-            points[list_id].append(
-                SizePoint(event.at.isoformat(), len(members[list_id]), event.run_id)
-            )
+    for (list_id, at, order), delta in sorted(events.items(), key=lambda e: (e[0][1], e[0][2])):
+        if delta == 0 and run_lists.get(order) != list_id:
+            continue
+        sizes[list_id] += delta
+        points[list_id].append(SizePoint(at.isoformat(), sizes[list_id], order or None))
     return {
         name: ListSizes(name, points[list_id], int(now_counts.get(list_id, 0)))
         for list_id, name in names.items()
     }
 
 
-@dataclass
-class _Event:
-    at: dt.datetime
-    order: int
-    run_id: int | None
-    list_id: int | None
-    joins: set[str] = field(default_factory=set)
-    leaves: set[str] = field(default_factory=set)
-
-    def apply(self, members: dict[int, set[str]]) -> list[int]:
-        """Change the member sets; return the lists this event is a point of."""
-        if self.list_id is None:  # a suppression: off every list
-            touched = [li for li, emails in members.items() if emails & self.leaves]
-            for list_id in touched:
-                members[list_id] -= self.leaves
-            return touched
-        on_list = members.setdefault(self.list_id, set())
-        for email in self.leaves:
-            on_list.discard(email)
-        on_list.update(self.joins)
-        return [self.list_id]
+_COMPLETED = runs.c.status == RunStatus.COMPLETED.value
+_RUN_AT = sa.func.coalesce(runs.c.finished_at, runs.c.started_at, type_=UTCDateTime).label("at")
+EventKey = tuple[int, dt.datetime, int]
+"""(list id, time, order) of a change: order is the run's id, 0 for a suppression."""
 
 
-def _run_events(conn: sa.Connection) -> list[_Event]:
-    """One event per completed run: the emails it put on and took off its list."""
-    query = (
-        sa.select(runs.c.id, runs.c.list_id, runs.c.finished_at, runs.c.started_at)
-        .where(runs.c.status == RunStatus.COMPLETED.value)
-        .order_by(runs.c.id)
+def _size_changes(conn: sa.Connection) -> dict[EventKey, int]:
+    """How much each event changed each list's member count, computed in SQL.
+
+    Each (list, email) gets a row per event that sets whether it is a member: a run's ``new``,
+    ``re_added`` and ``duplicate`` outcomes put it on the run's list; a ``deleted`` outcome
+    takes it off every list (a deleted lead leaves them all); a suppression (at the suppressed
+    lead's ``updated_at``, before any run of that instant) takes it off every list. In time
+    order (then run, then position), a row changes its list's count by its state minus the
+    state before it (``LAG``); the sums per list and event are the steps of the chart.
+    """
+    o, ml = lead_outcomes, mailing_lists
+    ran = o.join(runs, runs.c.id == o.c.run_id)
+    recorded = (_COMPLETED, o.c.email.is_not(None))
+    joins = (
+        sa.select(runs.c.list_id, o.c.email, _RUN_AT, runs.c.id, o.c.position, sa.literal(1))
+        .select_from(ran)
+        .where(*recorded, o.c.outcome.in_(sorted(_JOINING)))
     )
-    events = {
-        row.id: _Event(row.finished_at or row.started_at, row.id, row.id, row.list_id)
-        for row in conn.execute(query)
-    }
-    changes = (
-        sa.select(lead_outcomes.c.run_id, lead_outcomes.c.email, lead_outcomes.c.outcome)
-        .where(
-            lead_outcomes.c.email.is_not(None),
-            lead_outcomes.c.outcome.in_(sorted(_JOINING | {Outcome.DELETED.value})),
+    deletions = (
+        sa.select(ml.c.id, o.c.email, _RUN_AT, runs.c.id, o.c.position, sa.literal(0))
+        .select_from(ran.join(ml, sa.true()))
+        .where(*recorded, o.c.outcome == Outcome.DELETED.value)
+    )
+    suppressions = (
+        sa.select(
+            ml.c.id, leads.c.email, leads.c.updated_at, sa.literal(0), sa.literal(0), sa.literal(0)
         )
-        .order_by(lead_outcomes.c.run_id, lead_outcomes.c.position)
+        .select_from(leads.join(ml, sa.true()))
+        .where(leads.c.status.in_(sorted(SUPPRESSED_STATUSES)))
     )
-    for row in conn.execute(changes):
-        event = events.get(row.run_id)
-        if event is None:
-            continue
-        if row.outcome == Outcome.DELETED.value:
-            event.joins.discard(row.email)
-            event.leaves.add(row.email)
-        else:
-            event.leaves.discard(row.email)
-            event.joins.add(row.email)
-    return list(events.values())
-
-
-def _suppress_events(conn: sa.Connection) -> list[_Event]:
-    """One event per suppression time: suppressed leads leave every list."""
-    query = sa.select(leads.c.email, leads.c.updated_at).where(
-        leads.c.status.in_(sorted(SUPPRESSED_STATUSES))
-    )
-    by_time: dict[dt.datetime, set[str]] = {}
-    for row in conn.execute(query):
-        by_time.setdefault(row.updated_at, set()).add(row.email)
-    return [_Event(at, 0, None, None, leaves=emails) for at, emails in sorted(by_time.items())]
+    changes = sa.union_all(joins, deletions, suppressions).subquery("changes")
+    list_id, email, at, order, position, member = changes.c
+    before = sa.func.lag(member).over(partition_by=(list_id, email), order_by=(at, order, position))
+    steps = sa.select(
+        list_id.label("list_id"), at.label("at"), order.label("ord"),
+        (member - sa.func.coalesce(before, 0)).label("delta"),
+    ).subquery("steps")  # fmt: skip
+    query = sa.select(
+        steps.c.list_id, sa.type_coerce(steps.c.at, UTCDateTime), steps.c.ord,
+        sa.func.sum(steps.c.delta),
+    ).group_by(steps.c.list_id, steps.c.at, steps.c.ord)  # fmt: skip
+    return {(lid, when, ordr): int(delta) for lid, when, ordr, delta in conn.execute(query)}

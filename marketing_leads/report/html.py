@@ -19,9 +19,6 @@ from marketing_leads.render import short_time
 from marketing_leads.report import charts
 from marketing_leads.report.data import OUTCOMES, Report, SyncReport
 
-MAX_LEAD_ROWS = 20_000
-"""Rows of the last run's leads written into the page; beyond, the page says how to get all."""
-
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("marketing_leads.report", "templates"),
     autoescape=jinja2.select_autoescape(default=True),
@@ -55,8 +52,8 @@ def _sync_view(index: int, sync: SyncReport) -> dict[str, t.Any]:
         "sizes_chart": _chart_html(charts.sizes_chart(sync.lists), f"{prefix}-sizes")
         if sync.lists
         else None,
-        "leads": sync.last_outcomes[:MAX_LEAD_ROWS],
-        "leads_total": len(sync.last_outcomes),
+        "leads": sync.last_outcomes,
+        "leads_total": max(len(sync.last_outcomes), int(sync.last_run["total"])),
         "reason_totals": {
             reason: sum(run["ignored_reasons"].get(reason, 0) for run in sync.runs)
             for reason in sync.reasons
@@ -74,7 +71,6 @@ def render_report(report: Report, *, database: str) -> str:
         outcomes=OUTCOMES,
         syncs=[_sync_view(i, sync) for i, sync in enumerate(report.syncs, start=1)],
         plotly_js=get_plotlyjs(),
-        max_rows=MAX_LEAD_ROWS,
     )
 
 

@@ -83,3 +83,22 @@ def test_report_is_written_offline_ready(filled_store: str, tmp_path: Path, caps
     assert "plotly.js v" in page  # inlined, not fetched
     assert "<script src=" not in page
     assert "<link " not in page
+
+
+def test_a_huge_last_run_is_capped_with_a_note(
+    filled_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page holds the last run's first records only, and says how to get them all."""
+    from marketing_leads.report import data
+
+    output = tmp_path / "report.html"
+    assert main(["--database-url", filled_store, "report", "--output", str(output)]) == 0
+    assert "-capped" not in output.read_text(encoding="utf-8")
+    monkeypatch.setattr(data, "MAX_LEAD_ROWS", 2)  # the last run of daily has 3 records
+    assert main(["--database-url", filled_store, "report", "--output", str(output)]) == 0
+    page = output.read_text(encoding="utf-8")
+    daily = page[page.index('data-sync="daily"') : page.index('data-sync="weekly"')]
+    assert daily.count('<tr class="lead"') == 2
+    assert "Showing the first\n    2 of 3 records" in daily
+    assert "marketing-leads outcomes 4 --csv" in daily
+    assert "-capped" not in page[page.index('data-sync="weekly"') :]
