@@ -53,8 +53,16 @@ def _start(
 def test_second_meltano_run_of_a_running_job_does_not_apply(
     meltano_dir: Path, sandbox: SandboxHandle, tmp_path: Path, force: bool
 ) -> None:
+    sandbox.reset_counters()
     first = _start(meltano_dir, sandbox, tmp_path)
-    time.sleep(4.0)  # Meltano has recorded the running job; the tap is reading
+    # Start the second run once the first one's tap is reading Zoho: Meltano writes each run's
+    # tap config and state to the same files under .meltano/run/, so a second run started while
+    # the first tap still reads its own files (a slow machine, a fixed sleep) would break the
+    # first run, not the guard under test.
+    deadline = time.monotonic() + 120
+    while sandbox.stats()["requests_total"] == 0 and first.poll() is None:
+        assert time.monotonic() < deadline, "the first run's tap never called the sandbox"
+        time.sleep(0.2)
     assert first.poll() is None, "the first run ended too soon to overlap"
     second = _start(meltano_dir, sandbox, tmp_path, *(["--force"] if force else []))
     out_second, _ = second.communicate(timeout=300)
