@@ -282,19 +282,19 @@ def finish_run(
 _LEAD_KEYS = (leads.c.id, leads.c.email, leads.c.status, leads.c.source_org_id, leads.c.source_id)
 
 
+def _stored_leads(
+    conn: sa.Connection, name: str, column: sa.Column[t.Any], keys: set[str]
+) -> Iterable[sa.Row[t.Any]]:
+    """Stored leads whose ``column`` is one of ``keys``: one array lookup on PostgreSQL."""
+    if _arrays(conn):
+        query = sa.select(*_LEAD_KEYS).where(any_of(column, "keys"))
+        return conn.execute(query, {"keys": sorted(keys)})
+    return _lookup(conn, name, lambda: sa.select(*_LEAD_KEYS).where(column.in_(_in_keys())), keys)
+
+
 def leads_by_email(conn: sa.Connection, emails: Iterable[str]) -> dict[str, StoredLead]:
     """The stored leads among ``emails`` (normalised)."""
-    wanted = set(emails)
-    if _arrays(conn):
-        query = sa.select(*_LEAD_KEYS).where(any_of(leads.c.email, "keys"))
-        rows: Iterable[sa.Row[t.Any]] = conn.execute(query, {"keys": sorted(wanted)})
-    else:
-        rows = _lookup(
-            conn,
-            "leads_by_email",
-            lambda: sa.select(*_LEAD_KEYS).where(leads.c.email.in_(_in_keys())),
-            wanted,
-        )
+    rows = _stored_leads(conn, "leads_by_email", leads.c.email, set(emails))
     return {row[1]: StoredLead(*row) for row in rows}
 
 
@@ -305,16 +305,7 @@ def leads_by_source(
     wanted = set(keys)
     found: dict[SourceKey, list[StoredLead]] = defaultdict(list)
     source_ids = {source_id for _, source_id in wanted}
-    if _arrays(conn):
-        query = sa.select(*_LEAD_KEYS).where(any_of(leads.c.source_id, "keys"))
-        rows: Iterable[sa.Row[t.Any]] = conn.execute(query, {"keys": sorted(source_ids)})
-    else:
-        rows = _lookup(
-            conn,
-            "leads_by_source",
-            lambda: sa.select(*_LEAD_KEYS).where(leads.c.source_id.in_(_in_keys())),
-            source_ids,
-        )
+    rows = _stored_leads(conn, "leads_by_source", leads.c.source_id, source_ids)
     for row in rows:
         lead = StoredLead(*row)
         key = (lead.source_org_id, lead.source_id)
