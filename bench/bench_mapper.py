@@ -65,6 +65,7 @@ STREAM_MAPS = {
             "source_id": "record.get('contact_id')",
             "source_modified_at": "record.get('last_modified_time')",
             "_sdc_deleted_at": "record.get('_sdc_deleted_at')",
+            "meets_criteria": "None if record.get('_sdc_deleted_at') else True",
         }
     },
     "stream_map_config": {"mailing_list": "India customers", "sync_name": "bench"},

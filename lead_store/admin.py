@@ -67,11 +67,7 @@ def _run_dict(row: sa.Row[t.Any]) -> dict[str, t.Any]:
         "finished_at": _iso(row.finished_at),
         "status": row.status,
         "total": row.total,
-        "new": row.new,
-        "re_added": row.re_added,
-        "duplicate": row.duplicate,
-        "ignored": row.ignored,
-        "deleted": row.deleted,
+        **{name: row._mapping[name] for name in OUTCOME_NAMES},
         "ignored_reasons": dict(row.ignored_reasons or {}),
     }
 

@@ -55,6 +55,14 @@ def _v3_indexes(conn: sa.Connection) -> None:
         index.create(conn)
 
 
+def _v4_links_removals_approvals(conn: sa.Connection) -> None:
+    """Source-contact links, the ``removed`` count, per-lead changes and approvals."""
+    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0")
+    _add_column(conn, schema.lead_outcomes, "changes")
+    schema.lead_links.create(conn)
+    schema.run_approvals.create(conn)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema version. ``upgrade`` turns version - 1 into this one (None for the baseline)."""
@@ -76,6 +84,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "indexes: list_members by lead (a lead leaving its lists); lead_outcomes by "
         "(run_id, position) (outcomes paged in input order)",
         _v3_indexes,
+    ),
+    Migration(
+        4,
+        "lead_links (source contacts holding each lead, per sync and list), runs.removed, "
+        "lead_outcomes.changes, run_approvals",
+        _v4_links_removals_approvals,
     ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

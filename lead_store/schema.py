@@ -5,9 +5,13 @@
 - ``leads``: one row per normalised email, with its status (active / unsubscribed / bounced /
   deleted), the mapped fields and the source contact it came from last.
 - ``list_members``: which leads are on which list now.
+- ``lead_links``: which source contacts supplied each lead, per sync and list. A lead stays on a
+  list while a link for that list remains; several contacts may hold one email.
 - ``runs``: the history, one row per (sync, list) per target run, with its outcome counts.
 - ``lead_outcomes``: the outcome of every lead record of every run, and the reason of every
-  ignored one, so "why is x@y not on my list?" has an answer.
+  ignored one, so "why is x@y not on my list?" has an answer; ``changes`` holds the fields an
+  update changed (before and after).
+- ``run_approvals``: who approved a blocked run's removals, and which later run used them.
 
 Timestamps are stored in UTC (:class:`UTCDateTime`). Outcome and reason columns carry no CHECK
 constraint on purpose: a later version may add a reason without rebuilding a SQLite table.
@@ -144,6 +148,7 @@ runs = sa.Table(
     sa.Column("duplicate", sa.Integer, nullable=False, server_default="0"),
     sa.Column("ignored", sa.Integer, nullable=False, server_default="0"),
     sa.Column("deleted", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("removed", sa.Integer, nullable=False, server_default="0"),
     sa.Column("ignored_reasons", JsonObject),
     sa.Index("ix_runs_sync", "sync_name"),
 )
@@ -160,6 +165,33 @@ lead_outcomes = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("source_org_id", sa.String(64)),
     sa.Column("source_id", sa.String(64)),
+    sa.Column("changes", JsonObject),
     sa.Index("ix_lead_outcomes_run_email", "run_id", "email"),
     sa.Index("ix_lead_outcomes_run_position", "run_id", "position"),
+)
+
+lead_links = sa.Table(
+    "lead_links",
+    metadata,
+    sa.Column(
+        "list_id", BigId, sa.ForeignKey("mailing_lists.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("sync_name", sa.String(255), primary_key=True),
+    sa.Column("source_system", sa.String(64), primary_key=True),
+    sa.Column("source_org_id", sa.String(64), primary_key=True),
+    sa.Column("source_id", sa.String(64), primary_key=True),
+    sa.Column("lead_id", BigId, sa.ForeignKey("leads.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("linked_at", UTCDateTime, nullable=False),
+    # "Which contacts still hold this lead on this list?" is asked by lead.
+    sa.Index("ix_lead_links_lead", "lead_id", "list_id"),
+)
+
+run_approvals = sa.Table(
+    "run_approvals",
+    metadata,
+    sa.Column("run_id", BigId, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("approved_by", sa.String(255), nullable=False),
+    sa.Column("approved_at", UTCDateTime, nullable=False),
+    sa.Column("removals", sa.Integer, nullable=False),
+    sa.Column("used_by_run_id", BigId, sa.ForeignKey("runs.id")),
 )

@@ -18,6 +18,7 @@ class Outcome(str, enum.Enum):
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
     DELETED = "deleted"
+    REMOVED = "removed"
 
 
 class Reason(str, enum.Enum):
@@ -30,6 +31,9 @@ class Reason(str, enum.Enum):
     FILE_DUPLICATE = "file_duplicate"
     UNSUBSCRIBED = "unsubscribed"
     BOUNCED = "bounced"
+    # Not one of the checks above: a contact that does not meet the sync's criteria (the mapper
+    # says so with ``when_no_longer_matching: remove``) but held no link to the list to end.
+    NOT_MATCHING = "not_matching"
 
 
 class LeadStatus(str, enum.Enum):
@@ -47,6 +51,9 @@ SUPPRESSED_STATUSES = frozenset({LeadStatus.UNSUBSCRIBED.value, LeadStatus.BOUNC
 JOINING_OUTCOMES = frozenset({Outcome.NEW, Outcome.RE_ADDED, Outcome.DUPLICATE})
 """Outcomes after which the lead is active and on the list."""
 
+LEAVING_OUTCOMES = frozenset({Outcome.DELETED, Outcome.REMOVED})
+"""Outcomes that end a source contact's link to a lead (and may take the lead off a list)."""
+
 SEEN_REASONS = frozenset({Reason.UNSUBSCRIBED, Reason.BOUNCED})
 """Ignored reasons that still count the email as "already came in this run"."""
 
@@ -56,3 +63,7 @@ class RunStatus(str, enum.Enum):
 
     RUNNING = "running"
     COMPLETED = "completed"
+    PLANNED = "planned"
+    """A dry run: outcomes stored, nothing applied, no STATE."""
+    BLOCKED = "blocked"
+    """Would take more members off a list than allowed: outcomes stored, nothing applied."""

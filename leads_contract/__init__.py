@@ -7,7 +7,15 @@ stream name, its key, its fields and the tombstone marker are spelled here and n
 - ``sync_name`` and ``mailing_list`` say which run a record belongs to (:data:`RUN_FIELDS`);
 - ``source_org_id`` and ``source_id`` say which source contact it came from
   (:data:`KEY_PROPERTIES`, always strings);
-- ``_sdc_deleted_at`` set marks a tombstone: the contact was deleted at the source.
+- ``_sdc_deleted_at`` set marks a tombstone: the contact was deleted at the source;
+- ``meets_criteria: false`` marks a contact that no longer meets the sync's criteria (the
+  mapper's ``when_no_longer_matching: remove``): its link to the lead ends. Absent, null or
+  true: it meets them.
+
+A producer may pin the run fields in its SCHEMA (``"enum": [value]`` on ``sync_name`` and
+``mailing_list``, :func:`pin_run`). The target then opens that run's history row when the SCHEMA
+arrives, so a run that sends no record (nothing changed at the source) still appears in the
+history with total 0, and a full-table source's ACTIVATE_VERSION with no record names its run.
 
 :data:`LEADS_SCHEMA_MESSAGE` is the minimal SCHEMA the target accepts. The mapper derives a
 richer one from its source (types carried over); :func:`check_leads_schema` is the check the
@@ -22,6 +30,7 @@ from singer_input.text import excerpt
 
 LEADS_STREAM = "leads"
 DELETED_AT = "_sdc_deleted_at"
+MEETS_CRITERIA = "meets_criteria"
 KEY_PROPERTIES = ("source_org_id", "source_id")
 RUN_FIELDS = ("sync_name", "mailing_list")
 PERSON_FIELDS = ("email", "first_name", "last_name")
@@ -43,6 +52,7 @@ FIELDS: dict[str, dict[str, t.Any]] = {
     "source_id": _TEXT,
     "source_modified_at": _DATE_TIME_OR_NULL,
     DELETED_AT: _DATE_TIME_OR_NULL,
+    MEETS_CRITERIA: {"type": ["boolean", "null"]},
 }
 """Every field of a lead record, in order, with its minimal JSON schema."""
 
@@ -62,6 +72,31 @@ LEADS_SCHEMA_MESSAGE: dict[str, t.Any] = {
     "schema": leads_schema(),
 }
 """The SCHEMA message any pipeline may send before its ``leads`` records."""
+
+
+def pin_run(schema: dict[str, t.Any], sync_name: str, mailing_list: str) -> dict[str, t.Any]:
+    """``schema`` with its run fields pinned to one sync and list (a copy; see the module doc)."""
+    properties = dict(schema.get("properties", {}))
+    for name, value in zip(RUN_FIELDS, (sync_name, mailing_list), strict=True):
+        properties[name] = {**FIELDS[name], **properties.get(name, {}), "enum": [value]}
+    return {**schema, "properties": properties}
+
+
+def pinned_run(schema: t.Any) -> tuple[str, str] | None:
+    """The (sync_name, mailing_list) a SCHEMA pins, or None when it does not pin both."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return None
+    pinned = []
+    for name in RUN_FIELDS:
+        field = properties.get(name)
+        values = field.get("enum") if isinstance(field, dict) else None
+        if not (isinstance(values, list) and len(values) == 1 and isinstance(values[0], str)):
+            return None
+        if not values[0].strip():
+            return None
+        pinned.append(values[0])
+    return pinned[0], pinned[1]
 
 
 class LeadsContractError(Exception):

@@ -7,8 +7,9 @@ default, titled with the store they read, and JSON with ``--json``):
 
 ``history [--sync NAME] [--csv]``
     ``{"runs": [{"run_id", "sync", "list", "started_at", "finished_at", "status", "total",
-    "new", "re_added", "duplicate", "ignored", "deleted", "ignored_reasons": {reason: n}}]}``,
-    newest first. ``total = new + re_added + duplicate + ignored + deleted``.
+    "new", "re_added", "duplicate", "ignored", "deleted", "removed",
+    "ignored_reasons": {reason: n}}]}``, newest first.
+    ``total = new + re_added + duplicate + ignored + deleted + removed``.
     ``--csv`` prints the same runs as CSV for spreadsheets: a header row, then one row per run
     with the JSON keys in that order, except that ``ignored_reasons`` becomes one column per
     reason, ``ignored_<reason>`` (every known reason in the order the checks run, 0 when absent;
@@ -84,7 +85,7 @@ TARGET_DATABASE_URL_ENV = "TARGET_MARKETING_LEADS_DATABASE_URL"
 
 DEFAULT_REPORT = "marketing-leads-report.html"
 HISTORY_CSV_COLUMNS = ("run_id", "sync", "list", "started_at", "finished_at", "status", "total",
-                       "new", "re_added", "duplicate", "ignored", "deleted")  # fmt: skip
+                       *admin.OUTCOME_NAMES)  # fmt: skip
 """``history --json``'s keys in order, less ``ignored_reasons`` (one CSV column per reason)."""
 MEMBER_COLUMNS = ("email", "status", "first_name", "last_name", "source_id", "joined_at")
 MEMBER_KEYS = ("email", "status", "first_name", "last_name", "attributes", "source_org_id",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from leads_contract import DELETED_AT, FIELDS
+from leads_contract import DELETED_AT, FIELDS, MEETS_CRITERIA, pin_run
 from transforms.field_map import check_fields_exist, nullable, schema_at
 from transforms.paths import FieldReference, always_none, compile_getter
 from transforms.settings import MapperSettings
@@ -40,7 +40,7 @@ def derive_leads_schema(settings: MapperSettings, source_schema: Mapping[str, An
     }
     properties = source_schema.get("properties")
     deleted_at = properties.get(DELETED_AT) if isinstance(properties, Mapping) else None
-    return {
+    schema = {
         "type": "object",
         "properties": {
             **top,
@@ -54,8 +54,10 @@ def derive_leads_schema(settings: MapperSettings, source_schema: Mapping[str, An
             DELETED_AT: nullable(deleted_at)
             if isinstance(deleted_at, Mapping) and deleted_at
             else dict(FIELDS[DELETED_AT]),
+            MEETS_CRITERIA: dict(FIELDS[MEETS_CRITERIA]),
         },
     }
+    return pin_run(schema, settings.sync_name, settings.mailing_list)
 
 
 def as_text(value: Any) -> Any:
@@ -88,8 +90,11 @@ class LeadBuilder:
         self._sync_name = settings.sync_name
         self._source_system = settings.source_system
 
-    def __call__(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """The lead for ``record``; a tombstone gives a lead with ``_sdc_deleted_at`` set."""
+    def __call__(self, record: Mapping[str, Any], *, meets_criteria: bool | None) -> dict[str, Any]:
+        """The lead for ``record``; a tombstone gives a lead with ``_sdc_deleted_at`` set.
+
+        ``meets_criteria``: the criteria's verdict, or None for a tombstone (not judged).
+        """
         return {
             "email": self._email(record),
             "first_name": self._first_name(record),
@@ -102,4 +107,5 @@ class LeadBuilder:
             "source_id": as_text(self._id(record)),
             "source_modified_at": self._modified_at(record),
             DELETED_AT: record.get(DELETED_AT),
+            MEETS_CRITERIA: meets_criteria,
         }

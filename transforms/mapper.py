@@ -114,17 +114,19 @@ class MarketingLeadsMapper(InlineMapper):
             msg = f"a RECORD of stream '{self._source_stream}' came before its SCHEMA message"
             raise InvalidInputLine(msg)
         record = message_dict["record"]  # an object: the reader checks each message's shape
+        meets_criteria: bool | None = None
         if record.get(DELETED_AT):
             self.tally.tombstone += 1
         elif self._matches(record):
             self.tally.met_criteria += 1
+            meets_criteria = True
         else:
             self.tally.filtered_out += 1
             return ()
         return (
             singer.RecordMessage(
                 stream=LEADS_STREAM,
-                record=self._build_lead(record),
+                record=self._build_lead(record, meets_criteria=meets_criteria),
                 version=message_dict.get("version"),
                 time_extracted=_time_extracted(message_dict),
             ),

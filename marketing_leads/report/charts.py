@@ -18,8 +18,18 @@ OUTCOME_COLOURS = {
     "duplicate": "#78909c",
     "ignored": "#f9a825",
     "deleted": "#c62828",
+    "removed": "#8e24aa",
 }
-REASON_COLOURS = ("#ef6c00", "#6a1b9a", "#ad1457", "#283593", "#00838f", "#4e342e", "#9e9d24")
+REASON_COLOURS = (
+    "#ef6c00",
+    "#6a1b9a",
+    "#ad1457",
+    "#283593",
+    "#00838f",
+    "#4e342e",
+    "#9e9d24",
+    "#5d4037",
+)
 
 _LAYOUT = {
     "barmode": "group",

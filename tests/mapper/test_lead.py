@@ -26,6 +26,7 @@ LEAD_FIELDS = [
     "source_id",
     "source_modified_at",
     "_sdc_deleted_at",
+    "meets_criteria",
 ]
 
 
@@ -50,7 +51,8 @@ def test_leads_schema_has_the_contract_fields_with_types_carried_over() -> None:
     assert properties["source_org_id"] == {"type": "string"}
     assert properties["source_modified_at"] == {"type": ["string", "null"], "format": "date-time"}
     assert properties["_sdc_deleted_at"] == {"type": ["string", "null"], "format": "date-time"}
-    assert properties["mailing_list"] == {"type": "string"}
+    assert properties["mailing_list"] == {"type": "string", "enum": ["India customers"]}
+    assert properties["meets_criteria"] == {"type": ["boolean", "null"]}
 
 
 def test_leads_schema_carries_nested_object_and_custom_field_types() -> None:
@@ -79,7 +81,7 @@ def test_leads_schema_fails_on_a_field_the_source_lacks() -> None:
 
 def test_lead_record_from_a_contact() -> None:
     contact = fixture_messages("contacts_india_filter.jsonl")[1]["record"]
-    lead = LeadBuilder(settings())(contact)
+    lead = LeadBuilder(settings())(contact, meets_criteria=True)
     assert lead == {
         "email": "asha@example.in",
         "first_name": "Asha",
@@ -92,6 +94,7 @@ def test_lead_record_from_a_contact() -> None:
         "source_id": "1",
         "source_modified_at": "2026-06-09T10:00:00.000000+00:00",
         "_sdc_deleted_at": None,
+        "meets_criteria": True,
     }
     assert list(lead) == LEAD_FIELDS
 
@@ -102,7 +105,7 @@ def test_tombstone_lead_carries_deleted_at_and_whatever_exists() -> None:
         "organization_id": "900001",
         "_sdc_deleted_at": "2026-06-09T12:00:00.000000+00:00",
     }
-    lead = LeadBuilder(settings())(tombstone)
+    lead = LeadBuilder(settings())(tombstone, meets_criteria=None)
     assert lead["_sdc_deleted_at"] == "2026-06-09T12:00:00.000000+00:00"
     assert (lead["source_org_id"], lead["source_id"]) == ("900001", "11")
     assert lead["email"] is None
@@ -118,7 +121,7 @@ def test_source_key_fields_are_settings_so_any_tap_can_feed_the_mapper() -> None
         field_map={},
     )
     record = {"id": 7, "account": {"id": "a1"}, "updated_at": "2026-01-01T00:00:00Z", "email": "x"}
-    lead = LeadBuilder(custom)(record)
+    lead = LeadBuilder(custom)(record, meets_criteria=True)
     assert (lead["source_org_id"], lead["source_id"]) == ("a1", "7")
     assert lead["source_modified_at"] == "2026-01-01T00:00:00Z"
     assert lead["source_system"] == "hubspot"
@@ -132,5 +135,5 @@ def test_source_ids_leave_as_strings_whatever_the_source_type(
     source_id: object, expected: str
 ) -> None:
     record = {"contact_id": source_id, "organization_id": 42, "email": "ann@example.com"}
-    lead = LeadBuilder(settings(field_map={}))(record)
+    lead = LeadBuilder(settings(field_map={}))(record, meets_criteria=True)
     assert (lead["source_org_id"], lead["source_id"]) == ("42", expected)

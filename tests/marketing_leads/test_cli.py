@@ -15,7 +15,7 @@ from tests.target.conftest import CLI_EXE, lead, run_in_process, singer_lines, t
 
 RUN_KEYS = {
     "run_id", "sync", "list", "started_at", "finished_at", "status", "total", "new",
-    "re_added", "duplicate", "ignored", "deleted", "ignored_reasons",
+    "re_added", "duplicate", "ignored", "deleted", "removed", "ignored_reasons",
 }  # fmt: skip
 OUTCOME_KEYS = {"position", "email", "outcome", "reason", "detail", "source_org_id", "source_id"}
 MEMBER_KEYS = {
