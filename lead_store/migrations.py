@@ -63,6 +63,11 @@ def _v4_links_removals_approvals(conn: sa.Connection) -> None:
     schema.run_approvals.create(conn)
 
 
+def _v5_departures(conn: sa.Connection) -> None:
+    """``runs.departures``: what an approval of a blocked run allows (``run_approvals``)."""
+    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN departures INTEGER NOT NULL DEFAULT 0")
+
+
 @dataclass(frozen=True)
 class Migration:
     """One schema version. ``upgrade`` turns version - 1 into this one (None for the baseline)."""
@@ -90,6 +95,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "lead_links (source contacts holding each lead, per sync and list), runs.removed, "
         "lead_outcomes.changes, run_approvals",
         _v4_links_removals_approvals,
+    ),
+    Migration(
+        5,
+        "runs.departures (leads a run took, or would take, off its list)",
+        _v5_departures,
     ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

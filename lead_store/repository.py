@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -52,6 +53,10 @@ class StoredLead:
     status: str
     source_org_id: str | None
     source_id: str | None
+    # The mapped fields, the "before" of an update's changes (target_marketing_leads.changes).
+    first_name: str | None = None
+    last_name: str | None = None
+    attributes: dict[str, t.Any] | None = None
 
 
 def _chunks(values: Iterable[t.Any], size: int = IN_CHUNK) -> Iterator[list[t.Any]]:
@@ -265,21 +270,27 @@ def finish_run(
     counts: dict[str, int],
     ignored_reasons: dict[str, int],
     finished_at: dt.datetime,
+    departures: int = 0,
+    status: RunStatus = RunStatus.COMPLETED,
 ) -> None:
     """Write a run's final counts; it commits with the leads and outcomes it counts."""
     conn.execute(
         sa.update(runs)
         .where(runs.c.id == run_id)
         .values(
-            status=RunStatus.COMPLETED.value,
+            status=status.value,
             finished_at=finished_at,
             ignored_reasons=ignored_reasons,
+            departures=departures,
             **counts,
         )
     )
 
 
-_LEAD_KEYS = (leads.c.id, leads.c.email, leads.c.status, leads.c.source_org_id, leads.c.source_id)
+_LEAD_KEYS = (
+    leads.c.id, leads.c.email, leads.c.status, leads.c.source_org_id, leads.c.source_id,
+    leads.c.first_name, leads.c.last_name, leads.c.attributes,
+)  # fmt: skip
 
 
 def _stored_leads(
@@ -292,10 +303,21 @@ def _stored_leads(
     return _lookup(conn, name, lambda: sa.select(*_LEAD_KEYS).where(column.in_(_in_keys())), keys)
 
 
+_decode_json = msgspec.json.Decoder().decode
+
+
+def _stored_lead(row: sa.Row[t.Any]) -> StoredLead:
+    """A lead row; ``attributes`` arrives as JSON text from a driver-level (SQLite) lookup."""
+    *keys, attributes = row
+    if isinstance(attributes, str):
+        attributes = _decode_json(attributes)
+    return StoredLead(*keys, attributes)
+
+
 def leads_by_email(conn: sa.Connection, emails: Iterable[str]) -> dict[str, StoredLead]:
     """The stored leads among ``emails`` (normalised)."""
     rows = _stored_leads(conn, "leads_by_email", leads.c.email, set(emails))
-    return {row[1]: StoredLead(*row) for row in rows}
+    return {row[1]: _stored_lead(row) for row in rows}
 
 
 def leads_by_source(
@@ -307,7 +329,7 @@ def leads_by_source(
     source_ids = {source_id for _, source_id in wanted}
     rows = _stored_leads(conn, "leads_by_source", leads.c.source_id, source_ids)
     for row in rows:
-        lead = StoredLead(*row)
+        lead = _stored_lead(row)
         key = (lead.source_org_id, lead.source_id)
         if key in wanted:
             found[key].append(lead)  # type: ignore[index]
@@ -450,8 +472,12 @@ OUTCOME_KEYS = (
     "detail",
     "source_org_id",
     "source_id",
+    "changes",
 )
 """The keys of an outcome row given to :func:`insert_outcomes`."""
+
+OUTCOME_PAGE = 10_000
+"""Outcome rows read or written at a time when a run's plan is moved (:func:`stream_outcomes`)."""
 
 
 def _add_members_statement(conn: sa.Connection) -> sa.Executable:
@@ -538,6 +564,19 @@ def _insert_outcomes_from_arrays() -> tuple[Unnested, sa.Executable]:
     batch = Unnested.of([lead_outcomes.c[key] for key in OUTCOME_KEYS])
     rows = sa.select(*(batch.value(key) for key in OUTCOME_KEYS))
     return batch, sa.insert(lead_outcomes).from_select(list(OUTCOME_KEYS), rows)
+
+
+def stream_outcomes(conn: sa.Connection, run_ids: Sequence[int]) -> Iterator[dict[str, t.Any]]:
+    """The stored outcome rows of runs (the keys of :data:`OUTCOME_KEYS`), a page at a time."""
+    query = (
+        sa.select(*(lead_outcomes.c[key] for key in OUTCOME_KEYS))
+        .where(lead_outcomes.c.run_id.in_(sorted(run_ids)))
+        .order_by(lead_outcomes.c.run_id, lead_outcomes.c.position)
+        .execution_options(yield_per=OUTCOME_PAGE)
+    )
+    with conn.execute(query) as result:
+        for row in result:
+            yield dict(zip(OUTCOME_KEYS, row, strict=True))
 
 
 def insert_outcomes(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:

@@ -7,7 +7,8 @@
 - ``list_members``: which leads are on which list now.
 - ``lead_links``: which source contacts supplied each lead, per sync and list. A lead stays on a
   list while a link for that list remains; several contacts may hold one email.
-- ``runs``: the history, one row per (sync, list) per target run, with its outcome counts.
+- ``runs``: the history, one row per (sync, list) per target run, with its outcome counts and
+  status: completed, or planned (a dry run) or blocked (the removal guard), which applied nothing.
 - ``lead_outcomes``: the outcome of every lead record of every run, and the reason of every
   ignored one, so "why is x@y not on my list?" has an answer; ``changes`` holds the fields an
   update changed (before and after).
@@ -150,6 +151,8 @@ runs = sa.Table(
     sa.Column("deleted", sa.Integer, nullable=False, server_default="0"),
     sa.Column("removed", sa.Integer, nullable=False, server_default="0"),
     sa.Column("ignored_reasons", JsonObject),
+    # Leads the run took (planned, blocked: would take) off its list; the removal guard's number.
+    sa.Column("departures", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_runs_sync", "sync_name"),
 )
 

@@ -28,6 +28,7 @@ from lead_store.vocabulary import (
     Outcome,
     Reason,
 )
+from target_marketing_leads.changes import Changes, LeadFields, lead_changes
 from target_marketing_leads.classify import Decision, EmailCheck, decide
 from target_marketing_leads.validation import LeadRecord
 
@@ -55,6 +56,8 @@ class BatchPlan:
     deleted_emails: set[str] = field(default_factory=set)
     membership: dict[tuple[int, str], bool] = field(default_factory=dict)
     counts: dict[int, Counter[OutcomeKey]] = field(default_factory=dict)
+    # Leads this batch took off each run's list (run_id -> n): what the removal guard weighs.
+    departures: Counter[int] = field(default_factory=Counter)
 
 
 _ACTIVE = LeadStatus.ACTIVE.value
@@ -130,7 +133,9 @@ class _Overlay:
         return []
 
 
-def _outcome_row(item: PendingLead, decision: Decision, email: str | None) -> dict[str, t.Any]:
+def _outcome_row(
+    item: PendingLead, decision: Decision, email: str | None, changes: Changes | None = None
+) -> dict[str, t.Any]:
     reason = decision.reason
     return {
         "run_id": item.run_id,
@@ -147,6 +152,7 @@ def _outcome_row(item: PendingLead, decision: Decision, email: str | None) -> di
         else None,
         "source_org_id": item.lead.source_org_id,
         "source_id": item.lead.source_id,
+        "changes": changes,
     }
 
 
@@ -170,6 +176,8 @@ def plan_batch(
     plan = BatchPlan()
     overlay = _Overlay(by_email, by_source)
     seen_in_batch: set[tuple[int, str]] = set()
+    # The latest fields of each email this batch updated: the "before" of a later update.
+    latest: dict[str, LeadFields] = {}
 
     deleted, invalid_record = Outcome.DELETED, _INVALID_RECORD
     status_of = overlay.status.get
@@ -193,9 +201,12 @@ def plan_batch(
             shown = email if email is not None else lead.email
 
         outcome = decision.outcome
+        changes = None
         if outcome is deleted:
             targets = overlay.tombstone_targets((lead.source_org_id, lead.source_id), email)
             for target in targets:
+                if membership.get((item.list_id, target)) is not False:
+                    plan.departures[run_id] += 1
                 membership[(item.list_id, target)] = False
                 plan.deleted_emails.add(target)
                 if status_of(target) in SUPPRESSED_STATUSES:
@@ -208,6 +219,9 @@ def plan_batch(
             if shown is None and targets:
                 shown = targets[0]
         elif outcome in JOINING_OUTCOMES and email is not None:
+            before = latest.get(email) or overlay.stored.get(email)
+            changes = None if before is None else lead_changes(before, lead)
+            latest[email] = lead
             upserts[email] = _lead_row(lead, email)
             overlay.joined(email, (lead.source_org_id, lead.source_id))
             membership[(item.list_id, email)] = True
@@ -215,7 +229,7 @@ def plan_batch(
         elif decision.reason in SEEN_REASONS and email is not None:
             seen_in_batch.add((run_id, email))
 
-        outcomes.append(_outcome_row(item, decision, shown))
+        outcomes.append(_outcome_row(item, decision, shown, changes))
         counts = plan.counts.get(run_id)
         if counts is None:
             counts = plan.counts[run_id] = Counter()

@@ -8,23 +8,36 @@ same input ends in the same store as one clean run.
 
 A run is per (sync, list): the leads stream names both on every record, and each pair seen gets
 its own history row and counts.
+
+A dry run, or a run the removal guard blocks (:mod:`.removal_guard`), is planned exactly as a
+real one, inside the same transaction; at the end only its plan is kept: the run's outcome rows
+are spooled to a temporary file (constant memory), the transaction is rolled back, and a new one
+stores the history rows (status ``planned`` or ``blocked``) and the outcomes again. Planning the
+real way keeps a dry run's counts those of the real run that follows, batch boundaries and all;
+the rollback guarantees that nothing of the plan (leads, memberships) outlives it, on SQLite and
+PostgreSQL alike. If one run of the process is blocked, none is applied: the others are stored
+``planned``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 import typing as t
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+import msgspec
 import sqlalchemy as sa
 
+from lead_store import admin, approvals
 from lead_store import repository as repo
-from lead_store.vocabulary import Outcome, Reason
+from lead_store.vocabulary import Outcome, Reason, RunStatus
 from target_marketing_leads.fast_paths import LoadingRules
 from target_marketing_leads.planning import BatchPlan, OutcomeKey, PendingLead, plan_batch
+from target_marketing_leads.removal_guard import RemovalLimits, Verdict, judge
 from target_marketing_leads.validation import LeadRecord
 
 
@@ -43,6 +56,14 @@ class RunTally:
     list_id: int
     records: int = 0
     counts: Counter[OutcomeKey] = field(default_factory=Counter)
+    departures: int = 0
+    """Leads this run took off its list so far."""
+    members_at_start: int = 0
+    """The list's members before the run changed it: what the removal guard weighs against."""
+    approval: approvals.Approval | None = None
+    """An unused approval of this sync and list, read when the run opened."""
+    status: RunStatus = RunStatus.RUNNING
+    verdict: Verdict | None = None
 
     def outcome_totals(self) -> dict[str, int]:
         """Counts per outcome, every outcome present, plus ``total``."""
@@ -71,8 +92,12 @@ class RunSession:
         roles: Collection[str],
         rules: LoadingRules,
         logger: logging.Logger,
+        dry_run: bool = False,
+        limits: RemovalLimits | None = None,
     ) -> None:
         self.engine = engine
+        self.dry_run = dry_run
+        self.limits = limits or RemovalLimits()
         self.roles = roles
         self.rules = rules
         self.logger = logger
@@ -95,11 +120,22 @@ class RunSession:
         key = (lead.sync_name, lead.mailing_list)
         tally = self.runs.get(key)
         if tally is None:
-            list_id = repo.ensure_list(self.conn, lead.mailing_list, self.started_at)
-            run_id = repo.start_run(self.conn, lead.sync_name, list_id, self.started_at)
-            tally = RunTally(run_id, lead.sync_name, lead.mailing_list, list_id)
-            self.runs[key] = tally
+            tally = self.runs[key] = self._open_run(lead.sync_name, lead.mailing_list)
         return tally
+
+    def _open_run(self, sync_name: str, list_name: str) -> RunTally:
+        """Insert a run's history row; note its list's size and approval before it changes."""
+        conn = self.conn
+        list_id = repo.ensure_list(conn, list_name, self.started_at)
+        run_id = repo.start_run(conn, sync_name, list_id, self.started_at)
+        return RunTally(
+            run_id,
+            sync_name,
+            list_name,
+            list_id,
+            members_at_start=admin.member_count(conn, list_id),
+            approval=approvals.unused_approval(conn, sync_name, list_id),
+        )
 
     def load(self, records: Iterable[dict[str, t.Any]]) -> None:
         """Classify and write one batch of raw ``leads`` records (in input order)."""
@@ -135,6 +171,7 @@ class RunSession:
         self._apply(plan, now)
         for tally in self.runs.values():
             tally.counts.update(plan.counts.get(tally.run_id, {}))
+            tally.departures += plan.departures[tally.run_id]
 
     def _apply(self, plan: BatchPlan, now: dt.datetime) -> None:
         conn = self.conn
@@ -146,24 +183,79 @@ class RunSession:
         repo.insert_outcomes(conn, plan.outcomes)
 
     def commit(self) -> list[RunTally]:
-        """Write the history rows' counts and commit the whole run; return the runs."""
+        """End the run: apply it, or keep only its plan (dry run, blocked); return the runs."""
         if self.committed:
             return list(self.runs.values())
         if self._conn is not None and self._tx is not None:
+            self._decide()
             finished = utc_now()
-            for tally in self.runs.values():
-                repo.finish_run(
-                    self._conn,
-                    tally.run_id,
-                    counts=tally.outcome_totals(),
-                    ignored_reasons=tally.ignored_reasons(),
-                    finished_at=finished,
-                )
-            self._tx.commit()
+            if all(tally.status is RunStatus.COMPLETED for tally in self.runs.values()):
+                self._finish(self._conn, finished)
+            else:
+                self._keep_plans_only(self._conn, self._tx, finished)
             self._conn.close()
             self._conn = None
         self.committed = True
         return list(self.runs.values())
+
+    def _decide(self) -> None:
+        """Each run's status: completed, or planned (dry run) or blocked (removal guard)."""
+        for tally in self.runs.values():
+            approved = tally.approval.removals if tally.approval is not None else None
+            tally.verdict = judge(tally.departures, tally.members_at_start, self.limits, approved)
+        blocked = any(tally.verdict.blocked for tally in self.runs.values() if tally.verdict)
+        for tally in self.runs.values():
+            if self.dry_run or (blocked and not (tally.verdict and tally.verdict.blocked)):
+                tally.status = RunStatus.PLANNED
+            elif blocked:
+                tally.status = RunStatus.BLOCKED
+            else:
+                tally.status = RunStatus.COMPLETED
+
+    def _finish(self, conn: sa.Connection, finished: dt.datetime) -> None:
+        """Write the history rows' counts (and status), consume approvals used; commit."""
+        for tally in self.runs.values():
+            repo.finish_run(
+                conn,
+                tally.run_id,
+                counts=tally.outcome_totals(),
+                ignored_reasons=tally.ignored_reasons(),
+                finished_at=finished,
+                departures=tally.departures,
+                status=tally.status,
+            )
+            if tally.verdict is not None and tally.verdict.uses_approval:
+                approvals.consume(conn, tally.sync_name, tally.list_id, tally.run_id)
+        conn.commit()
+
+    def _keep_plans_only(
+        self, conn: sa.Connection, tx: sa.RootTransaction, finished: dt.datetime
+    ) -> None:
+        """Roll the run back, then store its history rows and outcomes alone (new run ids)."""
+        encode, decode = msgspec.json.Encoder().encode, msgspec.json.Decoder().decode
+        with tempfile.TemporaryFile() as spool:
+            for row in repo.stream_outcomes(conn, [tally.run_id for tally in self.runs.values()]):
+                spool.write(encode(row) + b"\n")
+            tx.rollback()
+            self._tx = conn.begin()
+            repo.begin_run(conn)
+            run_ids: dict[int, int] = {}
+            for tally in self.runs.values():
+                planned_id = tally.run_id
+                tally.list_id = repo.ensure_list(conn, tally.list_name, self.started_at)
+                tally.run_id = repo.start_run(conn, tally.sync_name, tally.list_id, self.started_at)
+                run_ids[planned_id] = tally.run_id
+            spool.seek(0)
+            rows: list[dict[str, t.Any]] = []
+            for line in spool:
+                row = decode(line)
+                row["run_id"] = run_ids[row["run_id"]]
+                rows.append(row)
+                if len(rows) == repo.OUTCOME_PAGE:
+                    repo.insert_outcomes(conn, rows)
+                    rows = []
+            repo.insert_outcomes(conn, rows)
+        self._finish(conn, finished)
 
     def rollback(self) -> None:
         """Discard everything this run wrote."""

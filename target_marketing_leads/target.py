@@ -25,6 +25,11 @@ SIGTERM / SIGINT                                            the run is rolled ba
 
 When the run stops, nothing of it is committed and no STATE is written: fix the input and run
 again; nothing is lost and nothing is counted twice.
+
+``dry_run`` and the removal guard (``max_removal_fraction``, ``max_removals``) keep a run's plan
+without applying it (see :mod:`target_marketing_leads.session`): no STATE is written, so the next
+run reads the same changes again. A blocked run exits 1 with one line saying how to review and
+approve it (:mod:`target_marketing_leads.removal_guard`).
 """
 
 from __future__ import annotations
@@ -46,8 +51,15 @@ from lead_store.errors import StoreError, explain
 from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema
 from singer_input.reader import LineNumberingReader
 from target_marketing_leads.classify import normalise_roles
+from target_marketing_leads.errors import RunBlocked
 from target_marketing_leads.fast_paths import loading_rules
 from target_marketing_leads.metrics import log_run
+from target_marketing_leads.removal_guard import (
+    DEFAULT_MAX_REMOVAL_FRACTION,
+    RemovalLimits,
+    SettingsError,
+    blocked_message,
+)
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
 from target_marketing_leads.session import RunSession
@@ -64,6 +76,7 @@ RUN_STOPPING_ERRORS = (
     InvalidInputLine,
     MissingKeyPropertiesError,
     RecordsWithoutSchemaException,
+    SettingsError,
     sa.exc.OperationalError,
 )
 """Errors reported as one line (no traceback): the input or the store's environment (a lock
@@ -129,6 +142,36 @@ class TargetMarketingLeads(Target):
                 "lock; PostgreSQL: a row lock) before failing."
             ),
         ),
+        th.Property(
+            "dry_run",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Classify every record exactly as a real run would and store only the plan: a "
+                "history row with status planned and every record's outcome (with the fields an "
+                "update would change). No lead or list changes, no STATE: the next run reads the "
+                "same changes again. Review with marketing-leads outcomes RUN_ID --changes."
+            ),
+        ),
+        th.Property(
+            "max_removal_fraction",
+            th.NumberType(minimum=0, maximum=1),
+            default=DEFAULT_MAX_REMOVAL_FRACTION,
+            description=(
+                "A run that would take more than this share of a list's members (at the start of "
+                "the run) off the list is blocked: it applies nothing, stores its plan with "
+                "status blocked, writes no STATE and exits 1 until marketing-leads approve "
+                "RUN_ID. A list with no members is never blocked."
+            ),
+        ),
+        th.Property(
+            "max_removals",
+            th.IntegerType(minimum=0),
+            description=(
+                "Also block a run that would take more than this many members off a list "
+                "(the smaller of the two limits applies). Absent: only max_removal_fraction."
+            ),
+        ),
     ).to_dict()
 
     @classmethod
@@ -148,6 +191,8 @@ class TargetMarketingLeads(Target):
         self.max_parallelism = 1
         self._session: RunSession | None = None
         self._guard: RunGuard | None = None
+        self._limits = RemovalLimits.from_config(self.config)
+        self._dry_run = bool(self.config.get("dry_run", False))
 
     @property
     def session(self) -> RunSession:
@@ -166,6 +211,8 @@ class TargetMarketingLeads(Target):
                     check_deliverability=bool(self.config.get("check_deliverability", False))
                 ),
                 logger=self.logger,
+                dry_run=self._dry_run,
+                limits=self._limits,
             )
         return self._session
 
@@ -198,12 +245,20 @@ class TargetMarketingLeads(Target):
         )
 
     def _finish_run(self) -> None:
-        """Commit the run (once), then log its metrics and summary."""
+        """Commit the run (once), then log its metrics and summary; stop if it was blocked."""
         if self._session is None or self._session.committed:
             return
-        for tally in self._session.commit():
+        tallies = self._session.commit()
+        for tally in tallies:
             log_run(self.metrics_logger, self.logger, tally)
         self._session.close()
+        blocked = [
+            blocked_message(tally.run_id, tally.list_name, tally.verdict, self._limits)
+            for tally in tallies
+            if tally.verdict is not None and tally.verdict.blocked
+        ]
+        if blocked:
+            raise RunBlocked("\n".join(blocked))
 
     def close(self) -> None:
         """Release the store and the sync claims; whatever was not committed is rolled back."""
@@ -219,7 +274,8 @@ class TargetMarketingLeads(Target):
         drain, a signal), and no public hook sits between the last drain and the STATE line.
         """
         self._finish_run()
-        super()._write_state_message(state)
+        if not self._dry_run:
+            super()._write_state_message(state)
 
     def process_endofpipe(self) -> None:
         """Drain, commit, emit the latest STATE (through ``_write_state_message``), unclaim."""
@@ -248,6 +304,9 @@ class TargetMarketingLeads(Target):
         """Run the target; report input and store errors as one line and exit 1."""
         try:
             super().invoke(*args, **kwargs)
+        except RunBlocked as exc:
+            cls.logger.error("%s", exc)
+            sys.exit(1)
         except RUN_STOPPING_ERRORS as exc:
             cls.logger.error("Run stopped, nothing committed, no STATE written: %s", explain(exc))
             sys.exit(1)

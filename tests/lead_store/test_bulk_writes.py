@@ -106,6 +106,7 @@ def test_memberships_and_outcomes_write_what_sqlalchemy_writes(store_url: str) -
             "detail": None,
             "source_org_id": "1",
             "source_id": str(i),
+            "changes": {"first_name": {"before": "Ann", "after": "Anna"}} if i == 2 else None,
         }
         for i, email in enumerate(emails)
     ]
@@ -127,7 +128,7 @@ def test_memberships_and_outcomes_write_what_sqlalchemy_writes(store_url: str) -
         store_url,
         with_bulk,
         with_sqlalchemy,
-        "SELECT m.list_id, l.email, m.joined_at, o.position, o.outcome, o.reason "
+        "SELECT m.list_id, l.email, m.joined_at, o.position, o.outcome, o.reason, o.changes "
         "FROM list_members m JOIN leads l ON l.id = m.lead_id "
         "LEFT JOIN lead_outcomes o ON o.email = l.email ORDER BY l.email",
     )

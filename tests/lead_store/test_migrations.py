@@ -12,6 +12,7 @@ V3_INDEXES = {
     "list_members": "ix_list_members_lead",
 }
 V3_DROPS = tuple(f"DROP INDEX {name}" for name in V3_INDEXES.values())
+V5_DROPS = ("ALTER TABLE runs DROP COLUMN departures",)
 V4_DROPS = (
     "DROP TABLE lead_links",
     "DROP TABLE run_approvals",
@@ -34,7 +35,7 @@ def _downgrade(url: str, version: int, *statements: str) -> None:
 
 def _downgrade_to_v2(url: str) -> None:
     """Turn a fresh store into what version 2 created: none of the v3 indexes."""
-    _downgrade(url, 2, *V4_DROPS, *V3_DROPS)
+    _downgrade(url, 2, *V5_DROPS, *V4_DROPS, *V3_DROPS)
 
 
 def _downgrade_to_v1(url: str) -> None:
@@ -42,6 +43,7 @@ def _downgrade_to_v1(url: str) -> None:
     _downgrade(
         url,
         1,
+        *V5_DROPS,
         *V4_DROPS,
         *V3_DROPS,
         "ALTER TABLE lead_outcomes DROP COLUMN detail",
