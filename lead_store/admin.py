@@ -17,12 +17,14 @@ from collections.abc import Iterable, Iterator
 import msgspec
 import sqlalchemy as sa
 
+from lead_store import approvals
 from lead_store.repository import IN_CHUNK, dialect_insert
 from lead_store.schema import (
     lead_outcomes,
     leads,
     list_members,
     mailing_lists,
+    run_approvals,
     runs,
 )
 from lead_store.vocabulary import LeadStatus, Outcome, Reason, RunStatus
@@ -49,7 +51,8 @@ _decode_json = msgspec.json.Decoder().decode
 
 OUTCOME_NAMES = [o.value for o in Outcome]
 REASON_NAMES = [r.value for r in Reason]
-OUTCOME_KEYS = ("position", "email", "outcome", "reason", "detail", "source_org_id", "source_id")
+OUTCOME_KEYS = ("position", "email", "outcome", "reason", "detail", "source_org_id", "source_id",
+                "changes")  # fmt: skip
 """The keys of one ``outcomes --json`` row, in order."""
 SUPPRESS_STATUSES = (LeadStatus.UNSUBSCRIBED.value, LeadStatus.BOUNCED.value)
 
@@ -68,21 +71,32 @@ def _run_dict(row: sa.Row[t.Any]) -> dict[str, t.Any]:
         "status": row.status,
         "total": row.total,
         **{name: row._mapping[name] for name in OUTCOME_NAMES},
+        "departures": row.departures,
+        "approved_by": row.approved_by,
+        "approved_at": _iso(row.approved_at),
         "ignored_reasons": dict(row.ignored_reasons or {}),
     }
 
 
 def _runs_query() -> sa.Select[t.Any]:
-    return sa.select(runs, mailing_lists.c.name.label("list_name")).join(
-        mailing_lists, mailing_lists.c.id == runs.c.list_id
+    return (
+        sa.select(
+            runs,
+            mailing_lists.c.name.label("list_name"),
+            run_approvals.c.approved_by,
+            run_approvals.c.approved_at,
+        )
+        .join(mailing_lists, mailing_lists.c.id == runs.c.list_id)
+        .outerjoin(run_approvals, run_approvals.c.run_id == runs.c.id)
     )
 
 
 def history(conn: sa.Connection, sync: str | None = None) -> list[dict[str, t.Any]]:
-    """Completed runs, newest first, optionally of one sync."""
-    query = (
-        _runs_query().where(runs.c.status == RunStatus.COMPLETED.value).order_by(runs.c.id.desc())
-    )
+    """Finished runs (completed, planned, blocked), newest first, optionally of one sync.
+
+    A run still running has no counts yet (and, inside its transaction, no rows to show).
+    """
+    query = _runs_query().where(runs.c.status != RunStatus.RUNNING.value).order_by(runs.c.id.desc())
     if sync is not None:
         query = query.where(runs.c.sync_name == sync)
     return [_run_dict(row) for row in conn.execute(query)]
@@ -260,10 +274,13 @@ def outcomes_query(
     *,
     outcome: str | None = None,
     reason: str | None = None,
+    changed: bool = False,
     after: int | None = None,
     limit: int | None = None,
 ) -> sa.Select[t.Any]:
     """A run's outcomes in input order from after position ``after``, ``limit + 1`` at most.
+
+    ``changed``: only the updates that changed a field (``changes`` not null).
 
     Served in order by the index on (run_id, position) (the target numbers a run's records
     1, 2, ...): a page after position 900,000 starts there, it does not skip 900,000 rows.
@@ -271,8 +288,10 @@ def outcomes_query(
     o = lead_outcomes
     query = sa.select(
         o.c.position, o.c.email, o.c.outcome, o.c.reason, o.c.detail, o.c.source_org_id,
-        o.c.source_id,
+        o.c.source_id, o.c.changes,
     ).where(o.c.run_id == run_id)  # fmt: skip
+    if changed:
+        query = query.where(o.c.changes.is_not(None))
     if outcome is not None:
         query = query.where(o.c.outcome == outcome)
     if reason is not None:
@@ -286,16 +305,42 @@ def outcome_page(
     *,
     outcome: str | None = None,
     reason: str | None = None,
+    changed: bool = False,
     after: int | None = None,
     limit: int | None = None,
 ) -> Page:
     """A run's outcomes (``outcomes --json`` shape), streamed; keyset on position."""
-    query = outcomes_query(run_id, outcome=outcome, reason=reason, after=after, limit=limit)
+    query = outcomes_query(
+        run_id, outcome=outcome, reason=reason, changed=changed, after=after, limit=limit
+    )
     return Page(_stream(conn, query, whole=limit is None), _outcome, "position", limit)
 
 
 def _outcome(row: sa.Row[t.Any]) -> dict[str, t.Any]:
     return dict(zip(OUTCOME_KEYS, row, strict=True))
+
+
+def approve(
+    conn: sa.Connection, run_id: int, *, approved_by: str, now: dt.datetime
+) -> dict[str, t.Any]:
+    """Approve blocked run ``run_id`` (``approve --json`` shape).
+
+    Raises :class:`~lead_store.approvals.ApprovalRefused` for an unknown run, a run that is not
+    blocked, or one already approved.
+    """
+    found = run(conn, run_id)
+    if found is None:
+        msg = f"no run with id {run_id}"
+        raise approvals.ApprovalRefused(msg)
+    removals = approvals.approve(conn, run_id, approved_by=approved_by, now=now)
+    return {
+        "run_id": run_id,
+        "sync": found["sync"],
+        "list": found["list"],
+        "approved_by": approved_by,
+        "approved_at": _iso(now),
+        "removals": removals,
+    }
 
 
 def suppress(

@@ -308,10 +308,10 @@ _decode_json = msgspec.json.Decoder().decode
 
 def _stored_lead(row: sa.Row[t.Any]) -> StoredLead:
     """A lead row; ``attributes`` arrives as JSON text from a driver-level (SQLite) lookup."""
-    *keys, attributes = row
+    lead_id, email, status, org_id, source_id, first_name, last_name, attributes = row
     if isinstance(attributes, str):
         attributes = _decode_json(attributes)
-    return StoredLead(*keys, attributes)
+    return StoredLead(lead_id, email, status, org_id, source_id, first_name, last_name, attributes)
 
 
 def leads_by_email(conn: sa.Connection, emails: Iterable[str]) -> dict[str, StoredLead]:

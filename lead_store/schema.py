@@ -34,6 +34,8 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 """64-bit ids on PostgreSQL; INTEGER on SQLite, where only that type autoincrements."""
 
 JsonObject = sa.JSON().with_variant(JSONB(), "postgresql")
+JsonOrNull = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+"""A JSON column where Python None is SQL NULL (not JSON ``null``): ``IS NULL`` finds it."""
 
 
 class UTCDateTime(sa.TypeDecorator[dt.datetime]):
@@ -168,7 +170,7 @@ lead_outcomes = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("source_org_id", sa.String(64)),
     sa.Column("source_id", sa.String(64)),
-    sa.Column("changes", JsonObject),
+    sa.Column("changes", JsonOrNull),
     sa.Index("ix_lead_outcomes_run_email", "run_id", "email"),
     sa.Index("ix_lead_outcomes_run_position", "run_id", "position"),
 )

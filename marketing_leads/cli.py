@@ -7,9 +7,12 @@ default, titled with the store they read, and JSON with ``--json``):
 
 ``history [--sync NAME] [--csv]``
     ``{"runs": [{"run_id", "sync", "list", "started_at", "finished_at", "status", "total",
-    "new", "re_added", "duplicate", "ignored", "deleted", "removed",
-    "ignored_reasons": {reason: n}}]}``, newest first.
-    ``total = new + re_added + duplicate + ignored + deleted + removed``.
+    "new", "re_added", "duplicate", "ignored", "deleted", "removed", "departures",
+    "approved_by", "approved_at", "ignored_reasons": {reason: n}}]}``, newest first.
+    ``total = new + re_added + duplicate + ignored + deleted + removed``. ``status``:
+    ``completed``, ``planned`` (a dry run: nothing applied) or ``blocked`` (the removal guard:
+    nothing applied); ``departures``: leads the run took (would take) off its list;
+    ``approved_by``/``approved_at``: who approved a blocked run, and when (else null).
     ``--csv`` prints the same runs as CSV for spreadsheets: a header row, then one row per run
     with the JSON keys in that order, except that ``ignored_reasons`` becomes one column per
     reason, ``ignored_<reason>`` (every known reason in the order the checks run, 0 when absent;
@@ -20,10 +23,19 @@ default, titled with the store they read, and JSON with ``--json``):
     ``{"list": LIST, "members": [{"email", "status", "first_name", "last_name", "attributes",
     "source_org_id", "source_id", "joined_at"}]}`` by email. ``--csv``: the same keys as
     columns (``attributes`` as JSON text).
-``outcomes RUN_ID [--outcome O] [--reason R] [--limit N] [--after POSITION] [--csv]``
+``outcomes RUN_ID [--outcome O] [--reason R] [--changes] [--limit N] [--after POSITION] [--csv]``
     ``{"run": <a history entry>, "outcomes": [{"position", "email", "outcome", "reason",
-    "detail", "source_org_id", "source_id"}]}`` in input order. ``--csv``: the outcome keys as
-    columns.
+    "detail", "source_org_id", "source_id", "changes"}]}`` in input order. ``changes``: the
+    fields an update changed (or, in a planned or blocked run, would change),
+    ``{"first_name" | "last_name" | "attributes.<key>": {"before", "after"}}``, else null.
+    ``--changes``: only the updates that change a field; its table has one row per field
+    (email, field, before, after). ``--csv``: the outcome keys as columns.
+``approve RUN_ID``
+    ``{"run_id", "sync", "list", "approved_by", "approved_at", "removals"}``: records that the
+    OS user approved a blocked run. The next run of that sync and list may take up to
+    ``removals`` more members off the list than its limit, plus a margin for contacts removed
+    meanwhile (10% or 5, whichever is larger), and uses the approval up; a bigger removal is
+    blocked again. Only a blocked run can be approved, once.
 
 ``members`` and ``outcomes`` stream their ``--json`` and ``--csv`` from the database, one row a
 line, all rows unless ``--limit`` (constant memory: a million rows are fine). They page by key:
@@ -54,6 +66,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import getpass
 import os
 import shlex
 import sys
@@ -65,6 +78,7 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from lead_store import DEFAULT_DATABASE_URL, admin, open_store, redacted
+from lead_store.approvals import ApprovalRefused
 from lead_store.engine import READ_ONLY
 from lead_store.errors import StoreError
 from marketing_leads.render import (
@@ -78,6 +92,7 @@ from marketing_leads.render import (
 from marketing_leads.report import UnknownSync, build_report, write_report
 from marketing_leads.schedules.command import add_schedule_parser, run_schedule
 from target_marketing_leads.emails import EmailNormaliser
+from target_marketing_leads.removal_guard import approval_allowance
 
 DATABASE_URL_ENV = "MARKETING_LEADS_DATABASE_URL"
 TARGET_DATABASE_URL_ENV = "TARGET_MARKETING_LEADS_DATABASE_URL"
@@ -85,14 +100,18 @@ TARGET_DATABASE_URL_ENV = "TARGET_MARKETING_LEADS_DATABASE_URL"
 
 DEFAULT_REPORT = "marketing-leads-report.html"
 HISTORY_CSV_COLUMNS = ("run_id", "sync", "list", "started_at", "finished_at", "status", "total",
-                       *admin.OUTCOME_NAMES)  # fmt: skip
+                       *admin.OUTCOME_NAMES, "departures", "approved_by",
+                       "approved_at")  # fmt: skip
 """``history --json``'s keys in order, less ``ignored_reasons`` (one CSV column per reason)."""
 MEMBER_COLUMNS = ("email", "status", "first_name", "last_name", "source_id", "joined_at")
 MEMBER_KEYS = ("email", "status", "first_name", "last_name", "attributes", "source_org_id",
                "source_id", "joined_at")  # fmt: skip
 """``members --json``'s keys in order: the columns of ``members --csv``."""
 OUTCOME_COLUMNS = ("position", "email", "outcome", "reason", "detail", "source_id")
-JSON_COLUMNS = ("attributes",)
+CHANGE_COLUMNS = ("email", "field", "before", "after")
+"""``outcomes --changes``'s table: one row per changed field."""
+JSON_COLUMNS = ("attributes", "changes")
+WRITING_COMMANDS = frozenset({"suppress", "approve"})
 """Keys whose values are JSON objects: one CSV cell of JSON text each."""
 TABLE_ROWS = 100
 """Rows of a ``members`` or ``outcomes`` table when ``--limit`` is not given: one page."""
@@ -139,12 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     outcomes.add_argument("run_id", type=int)
     outcomes.add_argument("--outcome", choices=admin.OUTCOME_NAMES)
     outcomes.add_argument("--reason", choices=admin.REASON_NAMES)
+    outcomes.add_argument(
+        "--changes", action="store_true", help="only updates that change a field, field by field"
+    )
     _paging(outcomes, "--after", "POSITION", _count, "the last position of the previous page")
     suppress = command("suppress", "mark emails unsubscribed or bounced")
     suppress.add_argument("--status", required=True, choices=admin.SUPPRESS_STATUSES)
     source = suppress.add_mutually_exclusive_group(required=True)
     source.add_argument("emails", nargs="*", default=[], metavar="EMAIL")
     source.add_argument("--file", help="a file with one email per line ('-' for stdin)")
+    approve = command("approve", "approve a blocked run's removals for the next run")
+    approve.add_argument("run_id", type=int)
     report = commands.add_parser("report", help="write the import history as an HTML page")
     report.add_argument("--sync", help="only this sync")
     report.add_argument(
@@ -201,7 +225,7 @@ def run_command(args: argparse.Namespace, console: Console) -> None:
     """Run one parsed command against the store."""
     engine = open_store(args.database_url)
     store = redacted(args.database_url)
-    reading = {READ_ONLY: args.command != "suppress"}
+    reading = {READ_ONLY: args.command not in WRITING_COMMANDS}
     try:
         with engine.connect().execution_options(**reading) as conn, conn.begin():
             if args.command == "history":
@@ -236,6 +260,8 @@ def run_command(args: argparse.Namespace, console: Console) -> None:
                 _members(conn, args, console, store=store)
             elif args.command == "outcomes":
                 _outcomes(conn, args, console, store=store)
+            elif args.command == "approve":
+                _approve(conn, args, console)
             elif args.command == "suppress":
                 emails = _read_emails(args.file) if args.file else list(args.emails)
                 result = admin.suppress(
@@ -326,15 +352,20 @@ def _outcomes(
 ) -> None:
     found_run = _required(admin.run(conn, args.run_id), f"no run with id {args.run_id}")
     page = admin.outcome_page(
-        conn, args.run_id, outcome=args.outcome, reason=args.reason, after=args.after,
-        limit=_limit(args),
+        conn, args.run_id, outcome=args.outcome, reason=args.reason, changed=args.changes,
+        after=args.after, limit=_limit(args),
     )  # fmt: skip
     head = {"run": found_run}
     rows = _stream_or_collect(args, console, page, head, "outcomes", admin.OUTCOME_KEYS)
     if rows is None:
         return
     title = f"Run {args.run_id}: {found_run['sync']} -> {found_run['list']}"
-    print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
+    if found_run["status"] != "completed":
+        title += f" ({found_run['status']}: nothing applied)"
+    if args.changes:
+        print_table(title, CHANGE_COLUMNS, list(_change_rows(rows)), console, store=store)
+    else:
+        print_table(title, OUTCOME_COLUMNS, rows, console, store=store)
     if page.next_after is not None:
         print_note(
             f"{len(rows)} records shown, positions {rows[0]['position']} to "
@@ -342,6 +373,33 @@ def _outcomes(
             f"--after {page.next_after}; every record: --csv or --json.",
             console,
         )
+
+
+def _change_rows(outcomes: list[dict[str, t.Any]]) -> t.Iterator[dict[str, t.Any]]:
+    """One row per changed field of each outcome: email, field, before, after."""
+    for outcome in outcomes:
+        for name, change in (outcome["changes"] or {}).items():
+            yield {"email": outcome["email"], "field": name, **change}
+
+
+def _approve(conn: sa.Connection, args: argparse.Namespace, console: Console) -> None:
+    try:
+        approval = admin.approve(
+            conn, args.run_id, approved_by=getpass.getuser(), now=dt.datetime.now(dt.timezone.utc)
+        )
+    except ApprovalRefused as exc:
+        raise CommandError(str(exc)) from exc
+    if args.json:
+        print_json(approval, console)
+        return
+    removals = approval["removals"]
+    console.print(
+        f"Run {approval['run_id']} approved by {approval['approved_by']}: the next run of "
+        f"sync {approval['sync']!r} to list {approval['list']!r} may take up to "
+        f"{approval_allowance(removals):,} members off the list beyond its limit "
+        f"({removals:,} approved, plus a margin for contacts removed meanwhile).",
+        highlight=False,
+    )
 
 
 def _write_history_csv(runs: list[dict[str, t.Any]], out: t.IO[str]) -> None:

@@ -129,8 +129,9 @@ def print_store(store: str, console: Console) -> None:
 def print_history(runs: Sequence[dict[str, t.Any]], console: Console, *, store: str) -> None:
     """The import history, readable in an 80-column terminal.
 
-    Sync and list share a cell on two lines, the finish time is shown to the minute, counts
-    get short headers and never wrap, and each ignored reason has its own line.
+    Sync and list share a cell on two lines, the finish time is shown to the minute (with the
+    status below it when the run was not applied: planned, blocked, approved), counts get short
+    headers and never wrap, and each ignored reason has its own line.
     """
     if not runs:
         console.print(f"Import history: nothing to show (store {store}).")
@@ -150,14 +151,22 @@ def print_history(runs: Sequence[dict[str, t.Any]], console: Console, *, store: 
     table.add_column("ignored reasons", overflow="fold", min_width=14)
     for run in runs:
         reasons = "\n".join(f"{reason} {n}" for reason, n in run["ignored_reasons"].items() if n)
+        status = run_status(run)
         table.add_row(
             str(run["run_id"]),
             f"{run['sync']}\n-> {run['list']}",
-            short_time(run["finished_at"]),
+            short_time(run["finished_at"]) + ("" if status == "completed" else f"\n{status}"),
             *(str(run[key]) for key, _ in HISTORY_COUNTS),
             reasons,
         )
     console.print(table)
+
+
+def run_status(run: dict[str, t.Any]) -> str:
+    """A history entry's status for people: ``blocked, approved by ann`` once approved."""
+    if run.get("approved_by"):
+        return f"{run['status']}, approved by {run['approved_by']}"
+    return str(run["status"])
 
 
 def short_time(iso: str | None) -> str:

@@ -22,10 +22,6 @@ APPROVAL_MARGIN_FRACTION = 0.1
 APPROVAL_MARGIN_MINIMUM = 5
 
 
-class SettingsError(ValueError):
-    """Target settings that cannot work together or alone: one line naming each problem."""
-
-
 @dataclass(frozen=True)
 class RemovalLimits:
     """The ``max_removal_fraction`` and ``max_removals`` settings, checked."""
@@ -35,24 +31,13 @@ class RemovalLimits:
 
     @classmethod
     def from_config(cls, config: t.Mapping[str, t.Any]) -> RemovalLimits:
-        """The limits of a target's config; every problem of the settings in one error."""
-        fraction = config.get("max_removal_fraction", DEFAULT_MAX_REMOVAL_FRACTION)
+        """The limits of a target's config, already checked against its JSON schema (ranges,
+        types) by the SDK, which names every bad setting before the run starts."""
         absolute = config.get("max_removals")
-        problems = []
-        if isinstance(fraction, bool) or not isinstance(fraction, int | float):
-            problems.append(f"max_removal_fraction must be a number from 0 to 1, not {fraction!r}")
-        elif not 0 <= fraction <= 1:
-            problems.append(f"max_removal_fraction must be from 0 to 1, not {fraction!r}")
-        if absolute is not None and (
-            isinstance(absolute, bool) or not isinstance(absolute, int) or absolute < 0
-        ):
-            problems.append(f"max_removals must be a whole number, 0 or more, not {absolute!r}")
-        dry_run = config.get("dry_run", False)
-        if not isinstance(dry_run, bool):
-            problems.append(f"dry_run must be true or false, not {dry_run!r}")
-        if problems:
-            raise SettingsError("; ".join(problems))
-        return cls(float(fraction), absolute)
+        return cls(
+            float(config.get("max_removal_fraction", DEFAULT_MAX_REMOVAL_FRACTION)),
+            None if absolute is None else int(absolute),
+        )
 
 
 def approval_allowance(approved: int) -> int:
@@ -93,9 +78,9 @@ def judge(
     )
 
 
-def blocked_message(run_id: int, list_name: str, verdict: Verdict, limits: RemovalLimits) -> str:
-    """The one line a blocked run ends with: what it would do, and how to review and approve."""
-    share = verdict.departures / verdict.members
+def removal_summary(list_name: str, verdict: Verdict, limits: RemovalLimits) -> str:
+    """``remove 412 of 1,020 members of 'newsletter' (40%, limit 10%)``."""
+    share = verdict.departures / verdict.members if verdict.members else 0.0
     if limits.absolute is not None and limits.absolute < math.floor(
         limits.fraction * verdict.members
     ):
@@ -105,7 +90,15 @@ def blocked_message(run_id: int, list_name: str, verdict: Verdict, limits: Remov
     if verdict.approved is not None:
         limit += f" + {approval_allowance(verdict.approved):,} approved"
     return (
-        f"run {run_id} would remove {verdict.departures:,} of {verdict.members:,} members of "
-        f"{list_name!r} ({share:.0%}, {limit}): review with 'marketing-leads outcomes {run_id} "
-        f"--outcome deleted', then 'marketing-leads approve {run_id}' and run the sync again"
+        f"remove {verdict.departures:,} of {verdict.members:,} members of {list_name!r} "
+        f"({share:.0%}, {limit})"
+    )
+
+
+def blocked_message(run_id: int, list_name: str, verdict: Verdict, limits: RemovalLimits) -> str:
+    """The one line a blocked run ends with: what it would do, and how to review and approve."""
+    return (
+        f"run {run_id} would {removal_summary(list_name, verdict, limits)}: review with "
+        f"'marketing-leads outcomes {run_id} --outcome deleted', then "
+        f"'marketing-leads approve {run_id}' and run the sync again"
     )

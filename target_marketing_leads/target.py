@@ -48,6 +48,7 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from lead_store import DEFAULT_DATABASE_URL, open_store
 from lead_store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
 from lead_store.errors import StoreError, explain
+from lead_store.vocabulary import RunStatus
 from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema
 from singer_input.reader import LineNumberingReader
 from target_marketing_leads.classify import normalise_roles
@@ -57,8 +58,8 @@ from target_marketing_leads.metrics import log_run
 from target_marketing_leads.removal_guard import (
     DEFAULT_MAX_REMOVAL_FRACTION,
     RemovalLimits,
-    SettingsError,
     blocked_message,
+    removal_summary,
 )
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
@@ -76,7 +77,6 @@ RUN_STOPPING_ERRORS = (
     InvalidInputLine,
     MissingKeyPropertiesError,
     RecordsWithoutSchemaException,
-    SettingsError,
     sa.exc.OperationalError,
 )
 """Errors reported as one line (no traceback): the input or the store's environment (a lock
@@ -252,11 +252,20 @@ class TargetMarketingLeads(Target):
         for tally in tallies:
             log_run(self.metrics_logger, self.logger, tally)
         self._session.close()
-        blocked = [
-            blocked_message(tally.run_id, tally.list_name, tally.verdict, self._limits)
-            for tally in tallies
-            if tally.verdict is not None and tally.verdict.blocked
-        ]
+        blocked = []
+        for tally in tallies:
+            if tally.verdict is None or not tally.verdict.blocked:
+                continue
+            if tally.status is RunStatus.BLOCKED:
+                blocked.append(
+                    blocked_message(tally.run_id, tally.list_name, tally.verdict, self._limits)
+                )
+            else:
+                self.logger.warning(
+                    "Dry run %d: a real run would be blocked; it would %s.",
+                    tally.run_id,
+                    removal_summary(tally.list_name, tally.verdict, self._limits),
+                )
         if blocked:
             raise RunBlocked("\n".join(blocked))
 

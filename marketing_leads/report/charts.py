@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from marketing_leads.render import short_time
+from marketing_leads.render import run_status, short_time
 from marketing_leads.report.data import OUTCOMES, ListSizes, SyncReport
 
 OUTCOME_COLOURS = {
@@ -44,8 +44,10 @@ _LAYOUT = {
 
 
 def run_label(run: dict[str, object]) -> str:
-    """The x-axis label of one run."""
-    return f"#{run['run_id']}<br>{short_time(str(run['finished_at'] or run['started_at']))}"
+    """The x-axis label of one run; a run not applied (planned, blocked) says so."""
+    label = f"#{run['run_id']}<br>{short_time(str(run['finished_at'] or run['started_at']))}"
+    status = run_status(run)
+    return label if status == "completed" else f"{label}<br>{status}"
 
 
 def runs_chart(report: SyncReport) -> go.Figure:

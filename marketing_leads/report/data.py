@@ -102,14 +102,14 @@ class Report:
 
 
 class UnknownSync(LookupError):
-    """The asked-for sync has no completed run in the store."""
+    """The asked-for sync has no finished run (completed, planned, blocked) in the store."""
 
 
 def build_report(conn: sa.Connection, sync: str | None = None, *, now: dt.datetime) -> Report:
     """Read the report of every sync (or of one) from the store."""
     history = list(reversed(admin.history(conn, sync)))
     if sync is not None and not history:
-        msg = f"no completed run of sync {sync!r}"
+        msg = f"no finished run of sync {sync!r}"
         raise UnknownSync(msg)
     by_sync: dict[str, list[dict[str, t.Any]]] = {}
     for run in history:

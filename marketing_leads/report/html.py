@@ -15,7 +15,7 @@ import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from marketing_leads.render import short_time
+from marketing_leads.render import run_status, short_time
 from marketing_leads.report import charts
 from marketing_leads.report.data import OUTCOMES, Report, SyncReport
 
@@ -27,6 +27,7 @@ _TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
 )
 _TEMPLATES.filters["short_time"] = short_time
+_TEMPLATES.filters["run_status"] = run_status
 
 
 def _chart_html(figure: go.Figure, chart_id: str) -> str:

@@ -77,7 +77,7 @@ def test_a_store_changed_behind_the_target_is_flagged(filled_store: str) -> None
 
 def test_one_sync_and_an_unknown_one(filled_store: str) -> None:
     assert [s.sync for s in _report(filled_store, "weekly").syncs] == ["weekly"]
-    with pytest.raises(UnknownSync, match="no completed run of sync 'monthly'"):
+    with pytest.raises(UnknownSync, match="no finished run of sync 'monthly'"):
         _report(filled_store, "monthly")
 
 

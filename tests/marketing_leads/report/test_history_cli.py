@@ -66,7 +66,7 @@ def test_history_table_reads_in_80_columns(filled_store: str) -> None:
 def test_report_errors_are_one_line(filled_store: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["--database-url", filled_store, "report", "--sync", "monthly"]) == 1
     assert capsys.readouterr().err.strip() == (
-        "marketing-leads: error: no completed run of sync 'monthly'"
+        "marketing-leads: error: no finished run of sync 'monthly'"
     )
     missing = tmp_path / "no-such-dir" / "r.html"
     assert main(["--database-url", filled_store, "report", "--output", str(missing)]) == 1
