@@ -15,9 +15,11 @@ from tests.target.conftest import CLI_EXE, lead, run_in_process, singer_lines, t
 
 RUN_KEYS = {
     "run_id", "sync", "list", "started_at", "finished_at", "status", "total", "new",
-    "re_added", "duplicate", "ignored", "deleted", "removed", "ignored_reasons",
+    "re_added", "duplicate", "ignored", "deleted", "removed", "departures", "approved_by",
+    "approved_at", "ignored_reasons",
 }  # fmt: skip
-OUTCOME_KEYS = {"position", "email", "outcome", "reason", "detail", "source_org_id", "source_id"}
+OUTCOME_KEYS = {"position", "email", "outcome", "reason", "detail", "source_org_id", "source_id",
+                "changes"}  # fmt: skip
 MEMBER_KEYS = {
     "email", "status", "first_name", "last_name", "attributes", "source_org_id", "source_id",
     "joined_at",
