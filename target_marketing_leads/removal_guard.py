@@ -62,7 +62,13 @@ class Verdict:
 def judge(
     departures: int, members: int, limits: RemovalLimits, approved: int | None = None
 ) -> Verdict:
-    """The verdict on a run taking ``departures`` of a list's ``members`` (at its start) off."""
+    """The verdict on a run taking ``departures`` of a list's ``members`` (at its start) off.
+
+    Departures are capped at ``members``: the guard protects the members the list had, and a
+    lead that joined and left within the run, or a tombstone for a lead on another list only,
+    takes none of them off.
+    """
+    departures = min(departures, members)
     limit = math.floor(limits.fraction * members)
     if limits.absolute is not None:
         limit = min(limit, limits.absolute)

@@ -7,10 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from sandbox.server import running_sandbox
+from tests.conftest import BIN, ROOT, meltano_env
 
 
 @dataclass
@@ -67,3 +71,70 @@ def run_tap_cli(tmp_path: Path):
         return TapRun(done.returncode, messages, done.stderr, states[-1] if states else {})
 
     return run
+
+
+JOB = "india-customers-newsletter"
+
+
+class Project:
+    def __init__(self, sys_dir: Path, sandbox, tmp: Path) -> None:
+        self.sys_dir = sys_dir
+        self.sandbox = sandbox
+        self.db_url = f"sqlite:///{tmp / 'leads.db'}"
+        # A system database (where Meltano keeps state) per test; the plugin venvs are shared.
+        self.meltano_db = f"sqlite:///{tmp / 'meltano.db'}"
+        self.refresh_token = sandbox.refresh_token
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return meltano_env(self.sys_dir, {"MELTANO_DATABASE_URI": self.meltano_db, **(extra or {})})
+
+    def run(
+        self, job: str = JOB, settings: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
+        """``meltano run JOB``; ``settings``: more plugin settings as environment variables."""
+        extra = {
+            "TAP_ZOHO_INVOICE_API_URL": self.sandbox.api_url,
+            "TAP_ZOHO_INVOICE_ACCOUNTS_URL": self.sandbox.accounts_url,
+            "TAP_ZOHO_INVOICE_REFRESH_TOKEN": self.refresh_token,
+            "TARGET_MARKETING_LEADS_DATABASE_URL": self.db_url,
+            **(settings or {}),
+        }
+        return subprocess.run(
+            [str(BIN / "meltano"), "run", job],
+            cwd=ROOT,
+            env=self.env(extra),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    def cli(self, *argv: str) -> dict:
+        """``marketing-leads ARGV --json`` on the project's store."""
+        done = subprocess.run(
+            [str(BIN / "marketing-leads"), "--database-url", self.db_url, *argv, "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return t.cast("dict", json.loads(done.stdout))
+
+    def history(self) -> list[dict]:
+        return t.cast("list[dict]", self.cli("history")["runs"])
+
+
+@pytest.fixture
+def project(meltano_dir: Path, tmp_path: Path):
+    with running_sandbox(contacts_per_org=40, rate_limit_per_minute=None) as sandbox:
+        yield Project(meltano_dir, sandbox, tmp_path)
+
+
+def india_customers(sandbox, org: str) -> list[str]:
+    """Ids of the organization's contacts that the example sync's criteria select."""
+    chosen = []
+    for contact_id in sandbox.contact_ids(org):
+        detail = sandbox.store.detail(org, contact_id)
+        country = (detail.get("billing_address") or {}).get("country", "")
+        if country.strip().lower() == "india" and detail.get("contact_type") == "customer":
+            chosen.append(contact_id)
+    return chosen

@@ -32,6 +32,11 @@ def test_a_list_with_no_members_at_the_start_is_never_blocked() -> None:
     assert judge(50, 0, RemovalLimits(0.0, 0)).blocked is False
 
 
+def test_no_run_removes_more_than_the_members_there_were() -> None:
+    verdict = judge(3, 2, RemovalLimits(1.0))
+    assert (verdict.departures, verdict.blocked) == (2, False)
+
+
 def test_the_smaller_of_fraction_and_absolute_applies() -> None:
     assert judge(51, 1020, RemovalLimits(0.1, 50)).limit == 50
     assert judge(51, 1020, RemovalLimits(0.1, 50)).blocked

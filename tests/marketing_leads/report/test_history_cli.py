@@ -24,7 +24,9 @@ def test_history_csv_has_the_json_numbers(filled_store: str, capsys) -> None:  #
     assert list(rows[0])[: len(plain)] == plain
     assert len(rows) == len(runs)
     for row, run in zip(rows, runs, strict=True):
-        assert {k: row[k] for k in plain} == {k: str(run[k]) for k in plain}
+        assert {k: row[k] for k in plain} == {
+            k: "" if run[k] is None else str(run[k]) for k in plain
+        }
         reasons = {k.removeprefix("ignored_"): int(v) for k, v in row.items() if k not in plain}
         stored = {r: n for r, n in run["ignored_reasons"].items() if n}
         assert {r: n for r, n in reasons.items() if n} == stored
