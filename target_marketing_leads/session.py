@@ -199,15 +199,21 @@ class RunSession:
         return list(self.runs.values())
 
     def _decide(self) -> None:
-        """Each run's status: completed, or planned (dry run) or blocked (removal guard)."""
+        """Each run's status: completed, or planned (dry run) or blocked (removal guard).
+
+        A run the guard would block in a dry run is still ``planned``: a dry run applies nothing
+        anyway, and a planned run cannot be approved.
+        """
         for tally in self.runs.values():
             approved = tally.approval.removals if tally.approval is not None else None
             tally.verdict = judge(tally.departures, tally.members_at_start, self.limits, approved)
-        blocked = any(tally.verdict.blocked for tally in self.runs.values() if tally.verdict)
-        for tally in self.runs.values():
-            if self.dry_run or (blocked and not (tally.verdict and tally.verdict.blocked)):
+        blocked = {
+            key for key, tally in self.runs.items() if tally.verdict and tally.verdict.blocked
+        }
+        for key, tally in self.runs.items():
+            if self.dry_run or (blocked and key not in blocked):
                 tally.status = RunStatus.PLANNED
-            elif blocked:
+            elif key in blocked:
                 tally.status = RunStatus.BLOCKED
             else:
                 tally.status = RunStatus.COMPLETED

@@ -169,3 +169,26 @@ def test_removing_from_a_list_with_no_members_is_never_blocked(store_url: str) -
     done = run_executable(store_url, singer_lines([tombstone("c1"), lead("c2", "a@example.com")]))
     assert done.returncode == 0, done.stderr[-2000:]
     assert _history(store_url)[-1]["status"] == "completed"
+
+
+def test_a_dry_run_that_would_be_blocked_is_planned_and_says_so(store_url: str) -> None:
+    assert run_executable(store_url, singer_lines(TEN)).returncode == 0
+    done = run_executable(store_url, singer_lines([tombstone("c1"), tombstone("c2")]), dry_run=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "a real run would be blocked; it would remove 2 of 10 members" in done.stderr
+    assert _history(store_url)[-1]["status"] == "planned"
+
+
+def test_a_blocked_run_keeps_every_outcome_of_a_long_run(store_url: str) -> None:
+    assert run_executable(store_url, singer_lines(TEN)).returncode == 0
+    many = [tombstone(f"c{i}") for i in range(5)]
+    many += [lead(f"n{i}", f"n{i}@example.com") for i in range(10_010)]
+    done = run_executable(store_url, singer_lines(many), batch_size_rows=3000)
+    assert done.returncode == 1
+    run = _history(store_url)[-1]
+    assert (run["status"], run["total"], run["new"], run["departures"]) == (
+        "blocked", 10_015, 10_010, 5,
+    )  # fmt: skip
+    outcomes = _outcomes(store_url, run["run_id"])
+    assert [o[0] for o in outcomes] == list(range(1, 10_016))
+    assert len(_applied(store_url)["members"]) == 10
