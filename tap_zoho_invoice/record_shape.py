@@ -78,9 +78,12 @@ def _shape_object(
     value: t.Any, keys: dict[str, _Shape], path: str, dropped: list[str]
 ) -> dict[str, t.Any]:
     source = value if isinstance(value, dict) else {}
-    dropped.extend(f"{path}{name}" for name in source if name not in keys)
+    if not source.keys() <= keys.keys():
+        dropped.extend(f"{path}{name}" for name in source if name not in keys)
     return {
-        name: _shape_value(source.get(name), shape, f"{path}{name}", dropped)
+        name: source.get(name)
+        if shape is None
+        else _shape_value(source.get(name), shape, f"{path}{name}", dropped)
         for name, shape in keys.items()
     }
 
