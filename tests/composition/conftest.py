@@ -17,8 +17,6 @@ import pytest
 from sandbox.server import SandboxHandle, running_sandbox
 from tests.e2e.conftest import TapRun, run_tap_cli  # noqa: F401  (a fixture, shared)
 
-pytestmark = pytest.mark.e2e
-
 RunTarget = Callable[[Path, dict, TapRun], subprocess.CompletedProcess]
 
 

@@ -14,6 +14,8 @@ from tap_zoho_invoice.id_set import decode_ids
 from tests.composition.conftest import schema_of, tombstones
 from tests.record_keys import key_mismatches
 
+pytestmark = pytest.mark.e2e
+
 CUSTOMERS = "contact_type == 'customer'"
 #: How the README tells a person to keep deletions: a tombstone's contact_type is null.
 CUSTOMERS_AND_DELETIONS = "_sdc_deleted_at is not None or contact_type == 'customer'"

@@ -13,8 +13,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.composition.conftest import deletion_between_two_runs, schema_of, tombstones
 from tests.singer_tools import TARGET_CSV, installed
+
+pytestmark = pytest.mark.e2e
 
 KEYS = {"contacts": "contact_id", "organizations": "organization_id"}
 

@@ -14,6 +14,8 @@ import pytest
 from tests.composition.conftest import deletion_between_two_runs, schema_of, tombstones
 from tests.record_keys import key_mismatches
 
+pytestmark = pytest.mark.e2e
+
 FLATTENING = {
     "nested": {},
     "flattened to depth 1": {"flattening_enabled": True, "flattening_max_depth": 1},

@@ -14,6 +14,8 @@ import pytest
 from tests.composition.conftest import deletion_between_two_runs, tombstones
 from tests.singer_tools import TARGET_CSV, installed
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.mark.parametrize("add_record_metadata", [False, True])
 def test_a_tombstone_row_names_the_deleted_contact(

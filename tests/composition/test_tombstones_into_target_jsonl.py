@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.composition.conftest import deletion_between_two_runs, schema_of
 from tests.singer_tools import TARGET_JSONL, installed
+
+pytestmark = pytest.mark.e2e
 
 
 def test_tombstones_arrive_with_every_property(sandbox, run_tap_cli, run_target, tmp_path):
