@@ -10,6 +10,8 @@ per (sync, list). A joining record (``new``, ``re_added``, ``duplicate``) of con
 for its run's sync and list, to the lead of its email: the link is created, or moved when K's
 email changed. A moved link does not by itself take the old lead off the list: only a leaving
 record does that, so a contact that changes its email never makes a lead vanish unannounced.
+A ``file_duplicate`` record (a second contact with an email that joined earlier in the run, and
+is still active) links its contact too: it is counted once, but both contacts hold the lead.
 
 A leaving record ends K's link for its run: a tombstone (outcome ``deleted``) or a record with
 ``meets_criteria: false`` (outcome ``removed``; with no link to end it is ``ignored /
@@ -227,8 +229,12 @@ class _Planner:
         plan.upserts[email] = _lead_row(lead, email)
         self.overlay.joined(email, (lead.source_org_id, lead.source_id))
         plan.membership[(item.list_id, email)] = True
+        self.hold(item, email)
+
+    def hold(self, item: PendingLead, email: str) -> None:
+        """Link the record's contact to ``email``'s lead (joining, or a ``file_duplicate``)."""
         key = link_key(item)
-        plan.links[key] = email
+        self.plan.links[key] = email
         self.links.link(key, email)
 
     def leave(self, item: PendingLead, decision: Decision) -> tuple[Decision, list[str], str]:
@@ -356,6 +362,8 @@ def plan_batch(
             seen_in_batch.add((run_id, email))
         elif decision.reason in SEEN_REASONS and email is not None:
             seen_in_batch.add((run_id, email))
+        elif decision.reason is Reason.FILE_DUPLICATE and status_of(email) == _ACTIVE:
+            planner.hold(item, t.cast("str", email))
 
         outcomes.append(_outcome_row(item, decision, shown, detail))
         counts = plan.counts.get(run_id)
