@@ -282,6 +282,11 @@ def start_run(conn: sa.Connection, sync_name: str, list_id: int, started_at: dt.
     return int(result.scalar_one())
 
 
+def delete_run(conn: sa.Connection, run_id: int) -> None:
+    """Delete the history row of a run opened in this transaction that is not to be kept."""
+    conn.execute(sa.delete(runs).where(runs.c.id == run_id))
+
+
 def finish_run(
     conn: sa.Connection,
     run_id: int,

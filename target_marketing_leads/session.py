@@ -191,10 +191,19 @@ class RunSession:
         repo.remove_deleted_from_lists(conn, plan.deleted_emails)
         repo.insert_outcomes(conn, plan.outcomes)
 
-    def commit(self) -> list[RunTally]:
-        """Write the history rows' counts and commit the whole run; return the runs."""
+    def commit(self, *, keep_empty_runs: bool = True) -> list[RunTally]:
+        """Write the history rows' counts and commit the whole run; return the runs.
+
+        ``keep_empty_runs=False`` drops the runs that counted no record: a run opened by a
+        pinned SCHEMA whose source then failed before its STATE did not "find no change", and
+        must not appear as a completed run with total 0. With nothing left, nothing is written.
+        """
         if self.committed:
             return list(self.runs.values())
+        if not keep_empty_runs:
+            self._drop_empty_runs()
+        if self._conn is not None and self._tx is not None and not self.runs:
+            self.rollback()
         if self._conn is not None and self._tx is not None:
             finished = utc_now()
             for tally in self.runs.values():
@@ -210,6 +219,12 @@ class RunSession:
             self._conn = None
         self.committed = True
         return list(self.runs.values())
+
+    def _drop_empty_runs(self) -> None:
+        for key, tally in list(self.runs.items()):
+            if not tally.counts:
+                repo.delete_run(self.conn, tally.run_id)
+                del self.runs[key]
 
     def rollback(self) -> None:
         """Discard everything this run wrote."""

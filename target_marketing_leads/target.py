@@ -209,10 +209,16 @@ class TargetMarketingLeads(Target):
         )
 
     def _finish_run(self) -> None:
-        """Commit the run (once), then log its metrics and summary."""
+        """Commit the run (once), then log its metrics and summary.
+
+        A run that counted no record is kept only when a STATE came in: the source then ended
+        its read (nothing changed); without one it failed first (a revoked token), and its empty
+        history row is dropped. Private SDK attribute, kept: ``_latest_state`` is the only record
+        of a STATE received; no public accessor exists.
+        """
         if self._session is None or self._session.committed:
             return
-        for tally in self._session.commit():
+        for tally in self._session.commit(keep_empty_runs=self._latest_state is not None):
             log_run(self.metrics_logger, self.logger, tally)
         self._session.close()
 
