@@ -43,7 +43,7 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from lead_store import DEFAULT_DATABASE_URL, open_store
 from lead_store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
 from lead_store.errors import StoreError, explain
-from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema
+from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema, pinned_run
 from singer_input.reader import LineNumberingReader
 from target_marketing_leads.classify import normalise_roles
 from target_marketing_leads.fast_paths import loading_rules
@@ -52,6 +52,7 @@ from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
 from target_marketing_leads.session import RunSession
 from target_marketing_leads.sinks import IgnoredStreamSink, LeadsSink
+from target_marketing_leads.validation import parse_run
 
 if t.TYPE_CHECKING:
     from types import FrameType
@@ -187,9 +188,19 @@ class TargetMarketingLeads(Target):
         schema: dict | None = None,
         key_properties: t.Sequence[str] | None = None,
     ) -> Sink:
-        """Check a leads SCHEMA; drain a sink before a new SCHEMA replaces it (input order)."""
+        """Check a leads SCHEMA; drain a sink before a new SCHEMA replaces it (input order).
+
+        A leads SCHEMA that pins its run (``leads_contract.pinned_run``) claims the sync and
+        opens the run's history row now, as a first record would: a run that sends no record
+        (nothing changed at the source) still appears in the history, with total 0.
+        """
         if schema is not None and stream_name == LEADS_STREAM:
             check_leads_schema(stream_name, schema)
+            pinned = pinned_run(schema)
+            if pinned is not None:
+                sync_name, list_name = parse_run(*pinned)
+                self.claim(sync_name)
+                self.session.open_run(sync_name, list_name)
         existing = self._sinks_active.get(stream_name)
         if schema is not None and existing is not None:
             self.drain_one(existing)
@@ -198,10 +209,16 @@ class TargetMarketingLeads(Target):
         )
 
     def _finish_run(self) -> None:
-        """Commit the run (once), then log its metrics and summary."""
+        """Commit the run (once), then log its metrics and summary.
+
+        A run that counted no record is kept only when a STATE came in: the source then ended
+        its read (nothing changed); without one it failed first (a revoked token), and its empty
+        history row is dropped. Private SDK attribute, kept: ``_latest_state`` is the only record
+        of a STATE received; no public accessor exists.
+        """
         if self._session is None or self._session.committed:
             return
-        for tally in self._session.commit():
+        for tally in self._session.commit(keep_empty_runs=self._latest_state is not None):
             log_run(self.metrics_logger, self.logger, tally)
         self._session.close()
 
