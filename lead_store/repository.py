@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lead_store.postgres_arrays import Unnested, any_of
 from lead_store.schema import (
+    lead_links,
     lead_outcomes,
     leads,
     list_members,
@@ -312,6 +313,45 @@ def leads_by_source(
         if key in wanted:
             found[key].append(lead)  # type: ignore[index]
     return dict(found)
+
+
+LinkedContact = tuple[str, str, str]
+"""(source_system, source_org_id, source_id) of a contact linked to a lead."""
+
+
+def links_missing_from_run(
+    conn: sa.Connection, *, list_id: int, sync_name: str, run_id: int
+) -> list[LinkedContact]:
+    """Contacts linked to leads of (sync, list) that have no outcome in ``run_id``.
+
+    One set-based anti-join: the links of (sync, list) by primary-key prefix against the run's
+    outcomes by ``run_id``, each read once. PostgreSQL plans ``NOT EXISTS`` as a hash anti-join;
+    SQLite runs a correlated ``NOT EXISTS`` once per link (a scan of the run's outcomes each
+    time), so it gets ``NOT IN``, which it evaluates once into a temporary index. (PostgreSQL
+    keeps ``NOT IN`` hashed only while the run's outcomes fit in ``work_mem``.) No index on the
+    outcomes' source keys is needed: ``tests/target/test_query_plans.py`` checks both plans.
+    """
+    seen = sa.select(lead_outcomes.c.source_org_id, lead_outcomes.c.source_id).where(
+        lead_outcomes.c.run_id == run_id
+    )
+    link_key = (lead_links.c.source_org_id, lead_links.c.source_id)
+    if conn.dialect.name == "postgresql":
+        unseen: sa.ColumnElement[bool] = ~(
+            seen.where(
+                lead_outcomes.c.source_org_id == link_key[0],
+                lead_outcomes.c.source_id == link_key[1],
+            ).exists()
+        )
+    else:
+        # Outcomes always carry both keys (validation stops a run without them): NOT IN's
+        # NULL semantics cannot hide a link here.
+        unseen = sa.tuple_(*link_key).not_in(seen)
+    query = (
+        sa.select(lead_links.c.source_system, *link_key)
+        .where(lead_links.c.list_id == list_id, lead_links.c.sync_name == sync_name, unseen)
+        .order_by(lead_links.c.source_system, *link_key)
+    )
+    return [(row[0], row[1], row[2]) for row in conn.execute(query)]
 
 
 def _literal_list(values: Iterable[str]) -> list[sa.ColumnElement[str]]:

@@ -42,6 +42,7 @@ class PendingLead(t.NamedTuple):
     run_id: int
     list_id: int
     position: int
+    cause: str | None = None
 
 
 @dataclass

@@ -91,15 +91,19 @@ class RunSession:
             repo.begin_run(self._conn)
         return self._conn
 
-    def _run_for(self, lead: LeadRecord) -> RunTally:
-        key = (lead.sync_name, lead.mailing_list)
+    def open_run(self, sync_name: str, list_name: str) -> RunTally:
+        """The (sync, list) run of this process, its history row started on first use."""
+        key = (sync_name, list_name)
         tally = self.runs.get(key)
         if tally is None:
-            list_id = repo.ensure_list(self.conn, lead.mailing_list, self.started_at)
-            run_id = repo.start_run(self.conn, lead.sync_name, list_id, self.started_at)
-            tally = RunTally(run_id, lead.sync_name, lead.mailing_list, list_id)
+            list_id = repo.ensure_list(self.conn, list_name, self.started_at)
+            run_id = repo.start_run(self.conn, sync_name, list_id, self.started_at)
+            tally = RunTally(run_id, sync_name, list_name, list_id)
             self.runs[key] = tally
         return tally
+
+    def _run_for(self, lead: LeadRecord) -> RunTally:
+        return self.open_run(lead.sync_name, lead.mailing_list)
 
     def load(self, records: Iterable[dict[str, t.Any]]) -> None:
         """Classify and write one batch of raw ``leads`` records (in input order)."""
@@ -115,6 +119,9 @@ class RunSession:
             tally.records += 1
             email = normalise(lead.email if lead.problem is None else None)
             items.append(PendingLead(lead, email, tally.run_id, tally.list_id, tally.records))
+        self._plan_and_apply(items)
+
+    def _plan_and_apply(self, items: list[PendingLead]) -> None:
         if not items:
             return
         conn = self.conn
@@ -135,6 +142,41 @@ class RunSession:
         self._apply(plan, now)
         for tally in self.runs.values():
             tally.counts.update(plan.counts.get(tally.run_id, {}))
+
+    def end_links_missing_from_runs(self, *, cause: str, batch_size: int) -> int:
+        """End the link of every contact of this process's runs that the run did not see.
+
+        Each such contact goes through the batch planning as a tombstone (``cause`` opens its
+        outcome's detail), so shared emails, suppressed leads and the counts follow the same
+        rules as a tombstone from the source. Returns how many links were ended.
+        """
+        ended = 0
+        no_email = self.rules.normaliser.normalise(None)
+        for tally in list(self.runs.values()):
+            missing = repo.links_missing_from_run(
+                self.conn, list_id=tally.list_id, sync_name=tally.sync_name, run_id=tally.run_id
+            )
+            for start in range(0, len(missing), batch_size):
+                items = []
+                for system, org_id, source_id in missing[start : start + batch_size]:
+                    tally.records += 1
+                    lead = LeadRecord(
+                        tally.sync_name,
+                        tally.list_name,
+                        org_id,
+                        source_id,
+                        source_system=system,
+                        deleted=True,
+                    )
+                    items.append(
+                        PendingLead(
+                            lead, no_email, tally.run_id, tally.list_id, tally.records, cause
+                        )
+                    )
+                with self.rules.batch_context():
+                    self._plan_and_apply(items)
+            ended += len(missing)
+        return ended
 
     def _apply(self, plan: BatchPlan, now: dt.datetime) -> None:
         conn = self.conn

@@ -1,0 +1,77 @@
+"""Which ACTIVATE_VERSION messages close a source's full load: only those may end links.
+
+A full-table source stamps each RECORD with a ``version`` and sends ``ACTIVATE_VERSION(V)``
+to say that version V is the table now. Taps send it at different moments: singer-python taps
+(pipelinewise's) before the first load and after every complete one; singer-sdk taps
+(``emit_activate_version_messages``, e.g. meltanolabs-tap-postgres) only before the records.
+A contact missing from a version is gone from the source only when that version is complete,
+so the target acts on ``ACTIVATE_VERSION(V)`` only when it closes V:
+
+- records of version V came earlier in this run (the load of V has been read whole), or
+- it is the second ``ACTIVATE_VERSION(V)`` of the stream in this run with no record between
+  (a complete load of an empty table).
+
+An opening message (before its records) removes nothing, and a pipeline cut short before its
+closing message removes nothing.
+
+RECORD versions reach a singer-sdk sink only inside ``_sdc_table_version``, which the SDK adds
+only with ``add_record_metadata`` (seven stamped fields per record). The reader sees every
+message first, in input order, so it keeps the little this needs: per stream, the versions
+its records carried and how many records it has had.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections import Counter
+
+from singer_input.reader import LineNumberingReader
+
+
+class FullLoads:
+    """Per input stream: which versions its records carried, and where its last
+    ACTIVATE_VERSION stood; the verdict on the ACTIVATE_VERSION being dispatched."""
+
+    def __init__(self) -> None:
+        self._records: Counter[str] = Counter()
+        self._versions: set[tuple[str, t.Any]] = set()
+        self._last_activate: dict[str, tuple[t.Any, int]] = {}
+        self._verdict: tuple[t.Any, bool] | None = None
+
+    def saw_record(self, stream: str, version: t.Any) -> None:
+        """Count a RECORD of ``stream`` and note its version, if it has one."""
+        self._records[stream] += 1
+        if version is not None:
+            self._versions.add((stream, version))
+
+    def saw_activate_version(self, stream: str, version: t.Any) -> None:
+        """Judge an ACTIVATE_VERSION before the target dispatches it to its sinks."""
+        records = self._records[stream]
+        closes = (stream, version) in self._versions or self._last_activate.get(stream) == (
+            version,
+            records,
+        )
+        self._last_activate[stream] = (version, records)
+        self._verdict = (version, closes)
+
+    def closes(self, version: t.Any) -> bool:
+        """Whether the ACTIVATE_VERSION being dispatched (of ``version``) closes a full load."""
+        return self._verdict is not None and self._verdict == (version, True)
+
+
+class FullLoadReader(LineNumberingReader):
+    """The target's reader: :class:`LineNumberingReader`, keeping :class:`FullLoads` as it reads."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.full_loads = FullLoads()
+
+    def deserialize_json(self, line: str) -> dict:
+        """Read the line, then note a RECORD's version or judge an ACTIVATE_VERSION."""
+        message = super().deserialize_json(line)
+        kind = message.get("type")
+        if kind == "RECORD":
+            self.full_loads.saw_record(message["stream"], message.get("version"))
+        elif kind == "ACTIVATE_VERSION":
+            self.full_loads.saw_activate_version(message["stream"], message["version"])
+        return message
