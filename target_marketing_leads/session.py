@@ -7,7 +7,9 @@ killed at any moment leaves the store as it was before the run, and running it a
 same input ends in the same store as one clean run.
 
 A run is per (sync, list): the leads stream names both on every record, and each pair seen gets
-its own history row and counts.
+its own history row and counts. A producer that pins its run in the leads SCHEMA
+(``leads_contract.pinned_run``) has the row opened at once (:meth:`RunSession.open_run`), so a
+run with no record still leaves a history row with total 0.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ import sqlalchemy as sa
 from lead_store import repository as repo
 from lead_store.vocabulary import Outcome, Reason
 from target_marketing_leads.fast_paths import LoadingRules
-from target_marketing_leads.planning import BatchPlan, OutcomeKey, PendingLead, plan_batch
+from target_marketing_leads.planning import (
+    BatchPlan,
+    OutcomeKey,
+    PendingLead,
+    is_leaving,
+    link_key,
+    plan_batch,
+)
 from target_marketing_leads.validation import LeadRecord
 
 
@@ -43,6 +52,8 @@ class RunTally:
     list_id: int
     records: int = 0
     counts: Counter[OutcomeKey] = field(default_factory=Counter)
+    departures: int = 0
+    """Leads this run took off its list (memberships removed, not outcomes)."""
 
     def outcome_totals(self) -> dict[str, int]:
         """Counts per outcome, every outcome present, plus ``total``."""
@@ -59,6 +70,37 @@ class RunTally:
             if outcome is Outcome.IGNORED and reason is not None:
                 reasons[reason.value] += n
         return reasons
+
+
+def _stored_links(
+    conn: sa.Connection,
+    items: list[PendingLead],
+    by_email: dict[str, repo.StoredLead],
+    by_source: dict[repo.SourceKey, list[repo.StoredLead]],
+) -> repo.StoredLinks:
+    """The stored links the batch's leaving records may act on (nothing to read without one).
+
+    Besides the leaving contacts' own links: the leads a tombstone falls back to (by source
+    contact or email), and the stored leads of emails that a leaving contact joins earlier in
+    the same batch, so the planner knows every link of each lead it may take off a list.
+    """
+    leaving = {link_key(i) for i in items if is_leaving(i.lead)}
+    if not leaving:
+        return repo.NO_LINKS
+    other_ids = {lead.id for found in by_source.values() for lead in found}
+    for item in items:
+        stored = by_email.get(item.email.email) if item.email.email is not None else None
+        if stored is not None and link_key(item) in leaving:
+            other_ids.add(stored.id)
+    return repo.stored_links(conn, leaving, other_ids)
+
+
+def _link_rows(plan: BatchPlan, now: dt.datetime) -> list[dict[str, t.Any]]:
+    return [
+        dict(zip(repo.LINK_KEYS, key, strict=True), email=email, linked_at=now)
+        for key, email in plan.links.items()
+        if email is not None
+    ]
 
 
 class RunSession:
@@ -92,7 +134,7 @@ class RunSession:
         return self._conn
 
     def open_run(self, sync_name: str, list_name: str) -> RunTally:
-        """The (sync, list) run of this process, its history row started on first use."""
+        """The (sync, list) run of this process, its history row opened on first use."""
         key = (sync_name, list_name)
         tally = self.runs.get(key)
         if tally is None:
@@ -115,7 +157,7 @@ class RunSession:
         parse_lead, normalise = self.rules.parse_lead, self.rules.normaliser.normalise
         for record in records:
             lead = parse_lead(record)
-            tally = self._run_for(lead)
+            tally = self.open_run(lead.sync_name, lead.mailing_list)
             tally.records += 1
             email = normalise(lead.email if lead.problem is None else None)
             items.append(PendingLead(lead, email, tally.run_id, tally.list_id, tally.records))
@@ -138,10 +180,12 @@ class RunSession:
             by_source=by_source,
             seen_in_store=seen,
             roles=self.roles,
+            links=_stored_links(conn, items, by_email, by_source),
         )
         self._apply(plan, now)
         for tally in self.runs.values():
             tally.counts.update(plan.counts.get(tally.run_id, {}))
+            tally.departures += plan.departures.get(tally.run_id, 0)
 
     def end_links_missing_from_runs(self, *, cause: str, batch_size: int) -> int:
         """End the link of every contact of this process's runs that the run did not see.
@@ -184,6 +228,8 @@ class RunSession:
         repo.upsert_leads(conn, list(plan.upserts.values()))
         repo.remove_members(conn, [pair for pair, on in plan.membership.items() if not on])
         repo.add_members(conn, [pair for pair, on in plan.membership.items() if on], now)
+        repo.set_links(conn, _link_rows(plan, now))
+        repo.end_links(conn, [key for key, email in plan.links.items() if email is None])
         repo.remove_deleted_from_lists(conn, plan.deleted_emails)
         repo.insert_outcomes(conn, plan.outcomes)
 

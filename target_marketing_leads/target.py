@@ -52,6 +52,7 @@ from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
 from target_marketing_leads.session import RunSession
 from target_marketing_leads.sinks import IgnoredStreamSink, LeadsSink
+from target_marketing_leads.validation import parse_run
 
 if t.TYPE_CHECKING:
     from types import FrameType
@@ -193,13 +194,19 @@ class TargetMarketingLeads(Target):
         schema: dict | None = None,
         key_properties: t.Sequence[str] | None = None,
     ) -> Sink:
-        """Check a leads SCHEMA; drain a sink before a new SCHEMA replaces it (input order)."""
+        """Check a leads SCHEMA; drain a sink before a new SCHEMA replaces it (input order).
+
+        A leads SCHEMA that pins its run (``leads_contract.pinned_run``) claims the sync and
+        opens the run's history row now, as a first record would: a run that sends no record
+        (nothing changed at the source) still appears in the history, with total 0.
+        """
         if schema is not None and stream_name == LEADS_STREAM:
             check_leads_schema(stream_name, schema)
             pinned = pinned_run(schema)
             if pinned is not None:
-                self.claim(pinned[0])
-                self.session.open_run(*pinned)
+                sync_name, list_name = parse_run(*pinned)
+                self.claim(sync_name)
+                self.session.open_run(sync_name, list_name)
         existing = self._sinks_active.get(stream_name)
         if schema is not None and existing is not None:
             self.drain_one(existing)
