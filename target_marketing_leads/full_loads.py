@@ -23,40 +23,46 @@ its records carried and how many records it has had.
 from __future__ import annotations
 
 import typing as t
-from collections import Counter
 
 from singer_input.reader import LineNumberingReader
 
 
 class FullLoads:
-    """Per input stream: which versions its records carried, and where its last
-    ACTIVATE_VERSION stood; the verdict on the ACTIVATE_VERSION being dispatched."""
+    """Per input stream: the versions its records carried, and whether a record came since its
+    last ACTIVATE_VERSION; the verdict on the ACTIVATE_VERSION being dispatched."""
 
     def __init__(self) -> None:
-        self._records: Counter[str] = Counter()
         self._versions: set[tuple[str, t.Any]] = set()
-        self._last_activate: dict[str, tuple[t.Any, int]] = {}
+        self._records_since_activate: set[str] = set()
+        self._last_activate: dict[str, t.Any] = {}
+        self._last_record: tuple[str, t.Any] | None = None
         self._verdict: tuple[t.Any, bool] | None = None
 
     def saw_record(self, stream: str, version: t.Any) -> None:
-        """Count a RECORD of ``stream`` and note its version, if it has one."""
-        self._records[stream] += 1
-        if version is not None:
-            self._versions.add((stream, version))
+        """Note a RECORD of ``stream`` and its version (None when it has none)."""
+        key = (stream, version)
+        if key == self._last_record:  # the common case: one stream, one version, in a row
+            return
+        self._last_record = key
+        self._versions.add(key)
+        self._records_since_activate.add(stream)
 
     def saw_activate_version(self, stream: str, version: t.Any) -> None:
         """Judge an ACTIVATE_VERSION before the target dispatches it to its sinks."""
-        records = self._records[stream]
-        closes = (stream, version) in self._versions or self._last_activate.get(stream) == (
-            version,
-            records,
+        empty_load = (
+            stream in self._last_activate
+            and self._last_activate[stream] == version
+            and stream not in self._records_since_activate
         )
-        self._last_activate[stream] = (version, records)
+        closes = (stream, version) in self._versions or empty_load
+        self._last_activate[stream] = version
+        self._records_since_activate.discard(stream)
+        self._last_record = None
         self._verdict = (version, closes)
 
     def closes(self, version: t.Any) -> bool:
         """Whether the ACTIVATE_VERSION being dispatched (of ``version``) closes a full load."""
-        return self._verdict is not None and self._verdict == (version, True)
+        return self._verdict == (version, True)
 
 
 class FullLoadReader(LineNumberingReader):
