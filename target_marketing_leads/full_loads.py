@@ -17,7 +17,7 @@ closing message removes nothing.
 RECORD versions reach a singer-sdk sink only inside ``_sdc_table_version``, which the SDK adds
 only with ``add_record_metadata`` (seven stamped fields per record). The reader sees every
 message first, in input order, so it keeps the little this needs: per stream, the versions
-its records carried and how many records it has had.
+its records carried and whether a record came since its last ACTIVATE_VERSION.
 """
 
 from __future__ import annotations

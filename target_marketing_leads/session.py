@@ -144,9 +144,6 @@ class RunSession:
             self.runs[key] = tally
         return tally
 
-    def _run_for(self, lead: LeadRecord) -> RunTally:
-        return self.open_run(lead.sync_name, lead.mailing_list)
-
     def load(self, records: Iterable[dict[str, t.Any]]) -> None:
         """Classify and write one batch of raw ``leads`` records (in input order)."""
         with self.rules.batch_context():
