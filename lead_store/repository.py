@@ -308,7 +308,7 @@ _LEAD_KEYS = (leads.c.id, leads.c.email, leads.c.status, leads.c.source_org_id, 
 
 
 def _stored_leads(
-    conn: sa.Connection, name: str, column: sa.Column[t.Any], keys: set[str]
+    conn: sa.Connection, name: str, column: sa.Column[t.Any], keys: set[t.Any]
 ) -> Iterable[sa.Row[t.Any]]:
     """Stored leads whose ``column`` is one of ``keys``: one array lookup on PostgreSQL."""
     if _arrays(conn):

@@ -362,8 +362,12 @@ def plan_batch(
             seen_in_batch.add((run_id, email))
         elif decision.reason in SEEN_REASONS and email is not None:
             seen_in_batch.add((run_id, email))
-        elif decision.reason is Reason.FILE_DUPLICATE and status_of(email) == _ACTIVE:
-            planner.hold(item, t.cast("str", email))
+        elif (
+            email is not None
+            and decision.reason is Reason.FILE_DUPLICATE
+            and status_of(email) == _ACTIVE
+        ):
+            planner.hold(item, email)
 
         outcomes.append(_outcome_row(item, decision, shown, detail))
         counts = plan.counts.get(run_id)

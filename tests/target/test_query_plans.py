@@ -1,12 +1,13 @@
 """The per-batch queries probe indexes inside the run's transaction: a quadratic plan fails here.
 
 Not a timed test. A run loads a store in batches inside one transaction; every query of the
-last batch is captured as sent to the driver and EXPLAINed with the same parameters, in the
-same transaction, with the run's own rows in the tables. A full scan of ``leads``,
+last batch (lookups, INSERT ... SELECT, DELETE and UPDATE) is captured as sent to the driver
+and EXPLAINed with the same parameters, in the same transaction, with the run's own rows in the
+tables. A full scan of ``leads``,
 ``lead_outcomes`` or ``list_members`` would make every batch cost as much as everything the
-store and the run already hold (how a first PostgreSQL load became quadratic). On PostgreSQL
-both the plan for these parameters and the generic plan a prepared statement settles on are
-checked.
+store and the run already hold (how a first PostgreSQL load became quadratic); so would one of
+``lead_links``, which holds a row per contact and list. On PostgreSQL both the plan for these
+parameters and the generic plan a prepared statement settles on are checked.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from target_marketing_leads.target import FULL_LOAD_CAUSE
 
 from .conftest import lead, tombstone
 
-BIG_TABLES = ("leads", "lead_outcomes", "list_members")
+BIG_TABLES = ("leads", "lead_outcomes", "list_members", "lead_links")
 BATCH = 2_000
 EARLIER_BATCHES = 4
 
@@ -38,6 +39,10 @@ def _batch(number: int) -> list[dict[str, t.Any]]:
     # Some repeats of earlier emails and a few tombstones: every lookup of a batch runs.
     records += [lead(f"again{i}", f"person{i}@example.com") for i in range(0, first, 97)]
     records += [tombstone(str(i)) for i in range(0, first, 499)]
+    # Contacts that no longer match: links ended, their leads' other links and lists looked up.
+    records += [
+        lead(str(i), f"person{i}@example.com", meets_criteria=False) for i in range(1, first, 503)
+    ]
     return records
 
 
@@ -88,8 +93,10 @@ def test_every_query_of_a_batch_uses_an_index(store_url: str) -> None:
         event.remove(engine, "before_cursor_execute", capture)
 
         conn = session.conn
-        reads = [(s, p) for s, p in captured if re.search(r"\bSELECT\b", s)]
-        assert len(reads) >= 4, captured  # the lookups and INSERT ... SELECT writes ran
+        # Lookups, INSERT ... SELECT writes, and deletes and updates by key.
+        reads = [(s, p) for s, p in captured if re.search(r"\b(SELECT|DELETE|UPDATE)\b", s)]
+        links = [s for s, _ in reads if re.search(r"\blead_links\b", s)]
+        assert len(links) >= 4, captured  # links looked up by contact and by lead, set, ended
         scans = {}
         for statement, parameters in reads:
             plans = [_explain(conn, statement, parameters)]
