@@ -14,6 +14,7 @@ parameter bookkeeping, which cost more than the database's own work.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import operator
@@ -341,6 +342,75 @@ def leads_by_source(
         if key in wanted:
             found[key].append(lead)  # type: ignore[index]
     return dict(found)
+
+
+LinkedContact = tuple[str, str, str]
+"""(source_system, source_org_id, source_id) of a contact linked to a lead."""
+
+
+@contextlib.contextmanager
+def hash_anti_join(conn: sa.Connection) -> Iterator[None]:
+    """On PostgreSQL, no nested loop for the statements inside (this transaction only).
+
+    Why: inside a run's transaction the statistics predate the run's own outcomes, so the
+    planner takes them for a handful of rows and joins them to the links in a nested loop:
+    the run's outcomes read once per link. With nested loops off it hashes them once.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql("RESET enable_nestloop")
+
+
+def links_missing_from_run(
+    conn: sa.Connection, *, list_id: int, sync_name: str, run_id: int
+) -> list[LinkedContact]:
+    """Contacts linked to leads of (sync, list) that have no outcome in ``run_id``.
+
+    One set-based anti-join: the links of (sync, list) by primary-key prefix against the run's
+    outcomes by ``run_id``, each read once. PostgreSQL runs ``NOT EXISTS`` as a hash anti-join
+    (:func:`hash_anti_join`); SQLite would run a correlated ``NOT EXISTS`` once per link, so it
+    gets ``NOT IN``, which it evaluates once into a temporary index. (PostgreSQL keeps
+    ``NOT IN`` hashed only while the run's outcomes fit in ``work_mem``.) No index on the
+    outcomes' source keys is needed: ``tests/target/test_query_plans.py`` checks both plans.
+    """
+    with hash_anti_join(conn):
+        rows = conn.execute(
+            _links_missing_from_run(conn),
+            {"list_id": list_id, "sync_name": sync_name, "run_id": run_id},
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+
+def _links_missing_from_run(conn: sa.Connection) -> sa.Select[t.Any]:
+    seen = sa.select(lead_outcomes.c.source_org_id, lead_outcomes.c.source_id).where(
+        lead_outcomes.c.run_id == sa.bindparam("run_id")
+    )
+    link_key = (lead_links.c.source_org_id, lead_links.c.source_id)
+    if conn.dialect.name == "postgresql":
+        unseen: sa.ColumnElement[bool] = ~(
+            seen.where(
+                lead_outcomes.c.source_org_id == link_key[0],
+                lead_outcomes.c.source_id == link_key[1],
+            ).exists()
+        )
+    else:
+        # Outcomes always carry both keys (validation stops a run without them): NOT IN's
+        # NULL semantics cannot hide a link here.
+        unseen = sa.tuple_(*link_key).not_in(seen)
+    return (
+        sa.select(lead_links.c.source_system, *link_key)
+        .where(
+            lead_links.c.list_id == sa.bindparam("list_id"),
+            lead_links.c.sync_name == sa.bindparam("sync_name"),
+            unseen,
+        )
+        .order_by(lead_links.c.source_system, *link_key)
+    )
 
 
 def _literal_list(values: Iterable[str]) -> list[sa.ColumnElement[str]]:

@@ -34,6 +34,7 @@ from target_marketing_leads.planning import (
     link_key,
     plan_batch,
 )
+from target_marketing_leads.validation import LeadRecord
 
 
 def utc_now() -> dt.datetime:
@@ -157,6 +158,9 @@ class RunSession:
             tally.records += 1
             email = normalise(lead.email if lead.problem is None else None)
             items.append(PendingLead(lead, email, tally.run_id, tally.list_id, tally.records))
+        self._plan_and_apply(items)
+
+    def _plan_and_apply(self, items: list[PendingLead]) -> None:
         if not items:
             return
         conn = self.conn
@@ -179,6 +183,41 @@ class RunSession:
         for tally in self.runs.values():
             tally.counts.update(plan.counts.get(tally.run_id, {}))
             tally.departures += plan.departures.get(tally.run_id, 0)
+
+    def end_links_missing_from_runs(self, *, cause: str, batch_size: int) -> int:
+        """End the link of every contact of this process's runs that the run did not see.
+
+        Each such contact goes through the batch planning as a tombstone (``cause`` opens its
+        outcome's detail), so shared emails, suppressed leads and the counts follow the same
+        rules as a tombstone from the source. Returns how many links were ended.
+        """
+        ended = 0
+        no_email = self.rules.normaliser.normalise(None)
+        for tally in list(self.runs.values()):
+            missing = repo.links_missing_from_run(
+                self.conn, list_id=tally.list_id, sync_name=tally.sync_name, run_id=tally.run_id
+            )
+            for start in range(0, len(missing), batch_size):
+                items = []
+                for system, org_id, source_id in missing[start : start + batch_size]:
+                    tally.records += 1
+                    lead = LeadRecord(
+                        tally.sync_name,
+                        tally.list_name,
+                        org_id,
+                        source_id,
+                        source_system=system,
+                        deleted=True,
+                    )
+                    items.append(
+                        PendingLead(
+                            lead, no_email, tally.run_id, tally.list_id, tally.records, cause
+                        )
+                    )
+                with self.rules.batch_context():
+                    self._plan_and_apply(items)
+            ended += len(missing)
+        return ended
 
     def _apply(self, plan: BatchPlan, now: dt.datetime) -> None:
         conn = self.conn

@@ -44,9 +44,9 @@ from lead_store import DEFAULT_DATABASE_URL, open_store
 from lead_store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
 from lead_store.errors import StoreError, explain
 from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema, pinned_run
-from singer_input.reader import LineNumberingReader
 from target_marketing_leads.classify import normalise_roles
 from target_marketing_leads.fast_paths import loading_rules
+from target_marketing_leads.full_loads import FullLoadReader, FullLoads
 from target_marketing_leads.metrics import log_run
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
@@ -58,6 +58,9 @@ if t.TYPE_CHECKING:
     from types import FrameType
 
     from singer_sdk.sinks import Sink
+
+FULL_LOAD_CAUSE = "not in the source's latest full load"
+"""How the outcome of a contact missing from a closed full load begins (its ``detail``)."""
 
 RUN_STOPPING_ERRORS = (
     LeadsContractError,
@@ -77,13 +80,16 @@ class TargetMarketingLeads(Target):
     name = "target-marketing-leads"
     package_name = "zoho-invoice-marketing-leads"
     default_sink_class = LeadsSink
-    message_reader_class = LineNumberingReader
-    # Only what the target does: it applies stream maps (the SDK does, before the sink) and logs
-    # structured metrics. Not schema-flattening (it would flatten away every lead's
-    # attributes) nor validate-records (the leads contract is checked by the target's own
-    # rules, in validation.py, whatever that setting says).
+    message_reader_class = FullLoadReader
+    # Only what the target does: it applies stream maps (the SDK does, before the sink), ends
+    # the links of contacts missing from a full-table source's closed version (ACTIVATE_VERSION,
+    # setting process_activate_version_messages) and logs structured metrics. Not
+    # schema-flattening (it would flatten away every lead's attributes) nor validate-records
+    # (the leads contract is checked by the target's own rules, in validation.py, whatever that
+    # setting says).
     capabilities: t.ClassVar = [
         PluginCapabilities.ABOUT,
+        PluginCapabilities.ACTIVATE_VERSION,
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
@@ -207,6 +213,36 @@ class TargetMarketingLeads(Target):
         return super().get_sink(
             stream_name, record=record, schema=schema, key_properties=key_properties
         )
+
+    def end_missing_contacts(self, sink: Sink, version: t.Any) -> None:
+        """On an ACTIVATE_VERSION that closes a full load, end the links of contacts not in it.
+
+        The sink's records so far are written first, so every contact of the load has its
+        outcome in the run when the run's links are compared with them.
+        """
+        if not self._full_loads.closes(version):
+            self.logger.info(
+                "ACTIVATE_VERSION %s opens a full load of '%s': nothing is removed before a "
+                "closing ACTIVATE_VERSION.",
+                version,
+                sink.stream_name,
+            )
+            return
+        self.drain_one(sink)
+        ended = self.session.end_links_missing_from_runs(
+            cause=FULL_LOAD_CAUSE, batch_size=LeadsSink.MAX_SIZE_DEFAULT
+        )
+        self.logger.info(
+            "ACTIVATE_VERSION %s closed a full load of '%s': %d contact(s) not in it lost their "
+            "link (outcome deleted).",
+            version,
+            sink.stream_name,
+            ended,
+        )
+
+    @property
+    def _full_loads(self) -> FullLoads:
+        return t.cast("FullLoadReader", self.message_reader).full_loads
 
     def _finish_run(self) -> None:
         """Commit the run (once), then log its metrics and summary.
