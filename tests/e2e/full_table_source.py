@@ -1,10 +1,16 @@
-"""A full-table source for the pipeline tests: real tap-postgres reading a table of contacts.
+"""A full-table source for the pipeline tests: a real tap-postgres reading a table of contacts.
 
-meltanolabs-tap-postgres (``tests/singer_tools.py``, its own virtualenv) reads the table
-``contacts`` of a schema of its own in the test PostgreSQL database, selected with
-``replication-method: FULL_TABLE`` in its catalog and ``emit_activate_version_messages`` in its
-config (singer-sdk's switch; off by default). Its output goes through the real
-``map-marketing-leads`` into the real ``target-marketing-leads``, each over stdin/stdout.
+Two real taps (``tests/singer_tools.py``, each in its own virtualenv) read the table ``contacts``
+of a schema of their own in the test PostgreSQL database, selected with
+``replication-method: FULL_TABLE`` in their catalog:
+
+- pipelinewise-tap-postgres (singer-python): ACTIVATE_VERSION before the first load's records
+  and again after every complete load, the Singer convention a target acts on;
+- meltanolabs-tap-postgres (singer-sdk, ``emit_activate_version_messages`` on): ACTIVATE_VERSION
+  only before the records, never after them.
+
+Their output goes through the real ``map-marketing-leads`` into the real
+``target-marketing-leads``, each over stdin/stdout.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import sqlalchemy as sa
 from lead_store import admin, open_store
 from lead_store import schema as store_schema
 from leads_contract import LEADS_STREAM
-from tests.singer_tools import TAP_POSTGRES, installed
+from tests.singer_tools import PIPELINEWISE_TAP_POSTGRES, TAP_POSTGRES, installed
 
 from .conftest import executable
 
@@ -80,19 +86,26 @@ def _write(path: Path, config: dict[str, t.Any]) -> str:
     return str(path)
 
 
-def tap_output(pg_url: str, workdir: Path) -> list[dict[str, t.Any]]:
-    """One run of tap-postgres over the table: its Singer messages."""
+def tap_output(
+    pg_url: str, workdir: Path, *, closing: bool = True
+) -> list[dict[str, t.Any]]:
+    """One run of a tap-postgres over the table: its Singer messages.
+
+    ``closing``: pipelinewise-tap-postgres, which closes each complete load with an
+    ACTIVATE_VERSION; else meltanolabs-tap-postgres, which only opens it.
+    """
     url = sa.make_url(pg_url)
-    config = {
-        "host": url.host,
-        "port": url.port or 5432,
-        "user": url.username,
-        "password": url.password,
-        "database": url.database,
-        "filter_schemas": [SCHEMA],
-        "emit_activate_version_messages": True,
-    }
-    tap = str(installed(*TAP_POSTGRES))
+    login = {"host": url.host, "port": url.port or 5432, "user": url.username,
+             "password": url.password}  # fmt: skip
+    if closing:
+        tap = str(installed(*PIPELINEWISE_TAP_POSTGRES))
+        config = {**login, "dbname": url.database, "filter_schemas": SCHEMA}
+        catalog_flag = "--properties"
+    else:
+        tap = str(installed(*TAP_POSTGRES))
+        config = {**login, "database": url.database, "filter_schemas": [SCHEMA],
+                  "emit_activate_version_messages": True}  # fmt: skip
+        catalog_flag = "--catalog"
     config_path = _write(workdir / "tap.json", config)
     catalog = json.loads(_run([tap, "--config", config_path, "--discover"], ""))
     for stream in catalog["streams"]:
@@ -100,7 +113,7 @@ def tap_output(pg_url: str, workdir: Path) -> list[dict[str, t.Any]]:
             if entry["breadcrumb"] == []:
                 entry["metadata"].update({"selected": True, "replication-method": "FULL_TABLE"})
     catalog_path = _write(workdir / "catalog.json", catalog)
-    out = _run([tap, "--config", config_path, "--catalog", catalog_path], "")
+    out = _run([tap, "--config", config_path, catalog_flag, catalog_path], "")
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 

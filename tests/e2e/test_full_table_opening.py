@@ -30,14 +30,14 @@ def test_an_opening_activate_version_removes_nothing(
     store_url: str, postgres_url: str, tmp_path: Path
 ) -> None:
     create_contacts(postgres_url, EMAILS)
-    first = tap_output(postgres_url, tmp_path)
+    first = tap_output(postgres_url, tmp_path, closing=False)
     versions = {m["version"] for m in first if m["type"] in ("ACTIVATE_VERSION", "RECORD")}
     assert kinds(first) == ["SCHEMA", "ACTIVATE_VERSION", "RECORD", "STATE"]
     assert len(versions) == 1, "every record carries the version its ACTIVATE_VERSION opened"
     load(first, store_url, tmp_path)
 
     delete_contact(postgres_url, 2)
-    stderr = load(tap_output(postgres_url, tmp_path), store_url, tmp_path)
+    stderr = load(tap_output(postgres_url, tmp_path, closing=False), store_url, tmp_path)
 
     assert members(store_url) == EMAILS
     assert last_run_outcomes(store_url) == [("1", "duplicate", None), ("3", "duplicate", None)]
