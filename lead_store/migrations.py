@@ -59,6 +59,7 @@ def _v4_links_removals_approvals(conn: sa.Connection) -> None:
     """Source-contact links, the ``removed`` count, per-lead changes and approvals."""
     conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0")
     _add_column(conn, schema.lead_outcomes, "changes")
+    _add_column(conn, schema.lead_outcomes, "departure")
     schema.lead_links.create(conn)
     schema.run_approvals.create(conn)
     _backfill_links(conn)

@@ -549,6 +549,7 @@ OUTCOME_KEYS = (
     "detail",
     "source_org_id",
     "source_id",
+    "departure",
 )
 """The keys of an outcome row given to :func:`insert_outcomes`."""
 

@@ -49,6 +49,7 @@ from lead_store.vocabulary import (
     LEAVING_OUTCOMES,
     SEEN_REASONS,
     SUPPRESSED_STATUSES,
+    Departure,
     LeadStatus,
     Outcome,
     Reason,
@@ -237,52 +238,74 @@ class _Planner:
         self.plan.links[key] = email
         self.links.link(key, email)
 
-    def leave(self, item: PendingLead, decision: Decision) -> tuple[Decision, list[str], str]:
-        """End the record's link and judge the lead(s) it reached: (decision, emails, detail)."""
+    def leave(self, item: PendingLead, decision: Decision) -> Leaving:
+        """End the record's link and judge the lead(s) it reached."""
         key = link_key(item)
         held = self.links.end(key)
         if held is not None:
             self.plan.links[key] = None
             targets = [held]
         elif decision.outcome is Outcome.REMOVED:
-            return _NOT_MATCHING, [], f"this contact held no link to '{item.lead.mailing_list}'"
+            detail = f"this contact held no link to '{item.lead.mailing_list}'"
+            return Leaving(_NOT_MATCHING, [], detail, None)
         else:
             lead = item.lead
             targets = self.overlay.tombstone_targets(
                 (lead.source_org_id, lead.source_id), item.email.email
             )
-        details = [self._judge(item, target) for target in targets]
-        return decision, targets, "; ".join(details) or "no lead came from this contact"
+        judged = [self._judge(item, target) for target in targets]
+        detail = "; ".join(d for d, _ in judged) or "no lead came from this contact"
+        departures = {departure for _, departure in judged}
+        departure = next((d for d in _FARTHEST_FIRST if d in departures), None)
+        return Leaving(decision, targets, detail, departure)
 
-    def _judge(self, item: PendingLead, email: str) -> str:
+    def _judge(self, item: PendingLead, email: str) -> tuple[str, Departure | None]:
         """Take ``email``'s lead off the run's list unless another contact holds it there."""
         list_id, name = item.list_id, item.lead.mailing_list
         holding = self.links.holding(email, list_id)
         if holding:
             _, sync, _system, org, contact = holding[0]
-            return f"stayed on '{name}': still held by contact {org}/{contact} (sync {sync})"
+            return f"stayed on '{name}': still held by contact {org}/{contact} (sync {sync})", None
         plan = self.plan
         was_member = plan.membership.get((list_id, email), (list_id, email) in self.links.members)
         plan.membership[(list_id, email)] = False
         if was_member:
             plan.departures[item.run_id] += 1
         detail = f"left '{name}'" if was_member else f"not on '{name}'"
+        departure = Departure.LIST if was_member else None
         if self.links.holders.get(email):
-            return detail
+            return detail, departure
         status = self.overlay.status.get(email)
         if status in SUPPRESSED_STATUSES:
-            return f"{detail}; held by no contact, stays {status}"
+            return f"{detail}; held by no contact, stays {status}", departure
         plan.deleted_emails.add(email)
         self.overlay.status[email] = _DELETED
         if email in plan.upserts:
             plan.upserts[email]["status"] = _DELETED
         else:
             plan.deleted_ids.add(self.overlay.stored[email].id)
-        return f"{detail}; held by no contact: lead deleted"
+        return f"{detail}; held by no contact: lead deleted", Departure.EVERY_LIST
+
+
+class Leaving(t.NamedTuple):
+    """What a leaving record did: its (possibly changed) decision, the leads it reached, the
+    outcome's detail, and how far the farthest of them went (:class:`Departure`)."""
+
+    decision: Decision
+    targets: list[str]
+    detail: str
+    departure: Departure | None
+
+
+_FARTHEST_FIRST = (Departure.EVERY_LIST, Departure.LIST)
 
 
 def _outcome_row(
-    item: PendingLead, decision: Decision, email: str | None, detail: str | None
+    item: PendingLead,
+    decision: Decision,
+    email: str | None,
+    detail: str | None,
+    departure: Departure | None = None,
 ) -> dict[str, t.Any]:
     reason = decision.reason
     if reason is Reason.INVALID_RECORD:
@@ -298,6 +321,7 @@ def _outcome_row(
         "detail": detail,
         "source_org_id": item.lead.source_org_id,
         "source_id": item.lead.source_id,
+        "departure": None if departure is None else departure.value,
     }
 
 
@@ -334,6 +358,7 @@ def plan_batch(
         email = item.email.email
         run_id = item.run_id
         detail = None
+        departure = None
         if lead.problem is not None:
             decision = invalid_record
             shown = lead.email
@@ -350,7 +375,7 @@ def plan_batch(
             shown = email if email is not None else lead.email
 
         if decision.outcome in LEAVING_OUTCOMES:
-            decision, targets, detail = planner.leave(item, decision)
+            decision, targets, detail, departure = planner.leave(item, decision)
             if decision.outcome is Outcome.REMOVED:
                 detail = f"{_NO_LONGER_MATCHING}; {detail}"
             if item.cause:
@@ -369,7 +394,7 @@ def plan_batch(
         ):
             planner.hold(item, email)
 
-        outcomes.append(_outcome_row(item, decision, shown, detail))
+        outcomes.append(_outcome_row(item, decision, shown, detail, departure))
         counts = plan.counts.get(run_id)
         if counts is None:
             counts = plan.counts[run_id] = Counter()

@@ -86,9 +86,7 @@ def _write(path: Path, config: dict[str, t.Any]) -> str:
     return str(path)
 
 
-def tap_output(
-    pg_url: str, workdir: Path, *, closing: bool = True
-) -> list[dict[str, t.Any]]:
+def tap_output(pg_url: str, workdir: Path, *, closing: bool = True) -> list[dict[str, t.Any]]:
     """One run of a tap-postgres over the table: its Singer messages.
 
     ``closing``: pipelinewise-tap-postgres, which closes each complete load with an

@@ -17,6 +17,7 @@ V4_DROPS = (
     "DROP TABLE run_approvals",
     "ALTER TABLE runs DROP COLUMN removed",
     "ALTER TABLE lead_outcomes DROP COLUMN changes",
+    "ALTER TABLE lead_outcomes DROP COLUMN departure",
 )
 
 

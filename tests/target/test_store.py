@@ -179,7 +179,7 @@ def test_configured_role_addresses_replace_the_built_in_list(store_url: str) -> 
 
 
 def test_state_is_written_only_after_the_commit(store_url: str, monkeypatch) -> None:
-    def failing_commit(self: RunSession) -> list:
+    def failing_commit(self: RunSession, **_: object) -> list:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(RunSession, "commit", failing_commit)
