@@ -58,14 +58,67 @@ def _v3_indexes(conn: sa.Connection) -> None:
 def _v4_links_removals_approvals(conn: sa.Connection) -> None:
     """Source-contact links, the ``removed`` count, per-lead changes and approvals."""
     conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0")
+    # What an approval of a blocked run allows (``run_approvals``).
+    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN departures INTEGER NOT NULL DEFAULT 0")
     _add_column(conn, schema.lead_outcomes, "changes")
+    _add_column(conn, schema.lead_outcomes, "departure")
     schema.lead_links.create(conn)
     schema.run_approvals.create(conn)
+    _backfill_links(conn)
 
 
-def _v5_departures(conn: sa.Connection) -> None:
-    """``runs.departures``: what an approval of a blocked run allows (``run_approvals``)."""
-    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN departures INTEGER NOT NULL DEFAULT 0")
+_JOINING = ("duplicate", "new", "re_added")
+"""``vocabulary.JOINING_OUTCOMES`` as stored in version 3 (spelled out: a migration is frozen)."""
+
+
+def _backfill_links(conn: sa.Connection) -> None:
+    """Link each lead to the contacts whose latest record of a (sync, list) made it join.
+
+    Per (sync, list, organization, contact), the latest outcome (by run, then position) is the
+    contact's state in that run's list: if it joined and its lead is still on that list, the
+    contact holds the lead there. A later tombstone or an ignored record means it holds nothing.
+    One INSERT ... SELECT with a window function (SQLite 3.25+ and PostgreSQL alike); the
+    system is the lead's, else ``zoho_invoice`` (the only source before links existed).
+    """
+    o, r, ld, m = schema.lead_outcomes, schema.runs, schema.leads, schema.list_members
+    latest = (
+        sa.select(
+            r.c.list_id,
+            r.c.sync_name,
+            o.c.source_org_id,
+            o.c.source_id,
+            o.c.email,
+            o.c.outcome,
+            sa.func.coalesce(r.c.finished_at, r.c.started_at).label("linked_at"),
+            sa.func.row_number()
+            .over(
+                partition_by=(r.c.list_id, r.c.sync_name, o.c.source_org_id, o.c.source_id),
+                order_by=(o.c.run_id.desc(), o.c.position.desc()),
+            )
+            .label("newest"),
+        )
+        .join(r, r.c.id == o.c.run_id)
+        .where(o.c.source_org_id.is_not(None), o.c.source_id.is_not(None))
+        .subquery("latest")
+    )
+    links = (
+        sa.select(
+            latest.c.list_id,
+            latest.c.sync_name,
+            sa.func.coalesce(ld.c.source_system, "zoho_invoice"),
+            latest.c.source_org_id,
+            latest.c.source_id,
+            ld.c.id,
+            latest.c.linked_at,
+        )
+        .join(ld, ld.c.email == latest.c.email)
+        .join(m, sa.and_(m.c.list_id == latest.c.list_id, m.c.lead_id == ld.c.id))
+        .where(latest.c.newest == 1, latest.c.outcome.in_(_JOINING))
+    )
+    columns = ["list_id", "sync_name", "source_system", "source_org_id", "source_id"]
+    conn.execute(
+        sa.insert(schema.lead_links).from_select([*columns, "lead_id", "linked_at"], links)
+    )
 
 
 @dataclass(frozen=True)
@@ -93,13 +146,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4,
         "lead_links (source contacts holding each lead, per sync and list), runs.removed, "
-        "lead_outcomes.changes, run_approvals",
+        "runs.departures (leads a run took, or would take, off its list), "
+        "lead_outcomes.changes and .departure, run_approvals",
         _v4_links_removals_approvals,
-    ),
-    Migration(
-        5,
-        "runs.departures (leads a run took, or would take, off its list)",
-        _v5_departures,
     ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version

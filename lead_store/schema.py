@@ -11,7 +11,7 @@
   status: completed, or planned (a dry run) or blocked (the removal guard), which applied nothing.
 - ``lead_outcomes``: the outcome of every lead record of every run, and the reason of every
   ignored one, so "why is x@y not on my list?" has an answer; ``changes`` holds the fields an
-  update changed (before and after).
+  update changed (before and after), ``departure`` where a leaving record took its lead.
 - ``run_approvals``: who approved a blocked run's removals, and which later run used them.
 
 Timestamps are stored in UTC (:class:`UTCDateTime`). Outcome and reason columns carry no CHECK
@@ -171,6 +171,7 @@ lead_outcomes = sa.Table(
     sa.Column("source_org_id", sa.String(64)),
     sa.Column("source_id", sa.String(64)),
     sa.Column("changes", JsonOrNull),
+    sa.Column("departure", sa.String(20)),
     sa.Index("ix_lead_outcomes_run_email", "run_id", "email"),
     sa.Index("ix_lead_outcomes_run_position", "run_id", "position"),
 )

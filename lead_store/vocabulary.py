@@ -36,6 +36,15 @@ class Reason(str, enum.Enum):
     NOT_MATCHING = "not_matching"
 
 
+class Departure(str, enum.Enum):
+    """Where a leaving record (``deleted``, ``removed``) took its lead, when it took it anywhere."""
+
+    LIST = "list"
+    """Off the run's list: no other contact holds the lead there."""
+    EVERY_LIST = "every_list"
+    """Marked deleted (no contact holds it anywhere): off every list."""
+
+
 class LeadStatus(str, enum.Enum):
     """A lead's status in the store."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 from collections.abc import Generator, Iterable
+from functools import cached_property
 from urllib.parse import urlparse
 
 import requests
@@ -18,6 +19,7 @@ from tap_zoho_invoice.errors import (
     UnknownOrganization,
 )
 from tap_zoho_invoice.pacing import ORGANIZATION_HEADER
+from tap_zoho_invoice.record_shape import RecordShape
 
 if t.TYPE_CHECKING:
     from tap_zoho_invoice.auth import ZohoAuthenticator
@@ -159,6 +161,18 @@ class ZohoInvoiceStream(RESTStream):
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         yield from response_json(response).get(self.records_key, [])
+
+    def post_process(self, row: dict, context: t.Any = None) -> dict | None:
+        """Every record, tombstones included, leaves with exactly its schema's properties.
+
+        The one place records pass on their way out, whichever generator built them.
+        """
+        return self._record_shape.apply(row)
+
+    @cached_property
+    def _record_shape(self) -> RecordShape:
+        # The schema the SCHEMA message carries: the input catalog's when one is given.
+        return RecordShape(self.effective_schema, self.name, self.logger)
 
     records_key: str = ""
 

@@ -42,7 +42,9 @@ class OrganizationsStream(ZohoInvoiceStream):
     def post_process(self, row: dict, context: t.Any = None) -> dict | None:
         row["organization_id"] = str(row["organization_id"])
         wanted = self.config.get("organization_ids")
-        return row if not wanted or row["organization_id"] in wanted else None
+        if wanted and row["organization_id"] not in wanted:
+            return None
+        return super().post_process(row, context)
 
 
 class ContactsStream(ZohoInvoiceStream):
@@ -268,7 +270,7 @@ class ContactsStream(ZohoInvoiceStream):
         # start makes the next run read those again (the signpost idea of the SDK).
         if latest_record.get("_sdc_deleted_at"):
             return
-        if latest_record.get("last_modified_time", "") > self._run_started_at:
+        if (latest_record.get("last_modified_time") or "") > self._run_started_at:
             return
         super()._increment_stream_state(latest_record, context=context)
 
@@ -325,12 +327,8 @@ class ContactsStream(ZohoInvoiceStream):
         deleted_at = to_bookmark(dt.datetime.now(dt.timezone.utc))
         gone = sorted(known - present)
         for contact_id in gone:
-            yield {
-                "contact_id": contact_id,
-                "organization_id": org,
-                "last_modified_time": None,
-                "_sdc_deleted_at": deleted_at,
-            }
+            # post_process adds every other property of the schema, as null.
+            yield {"contact_id": contact_id, "organization_id": org, "_sdc_deleted_at": deleted_at}
         state[SYNCED_IDS_KEY] = encode_ids(known & present)
         self.logger.info(
             "Deletion scan of organization %s: %d contacts present, %d deleted.",

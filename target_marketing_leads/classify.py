@@ -9,6 +9,9 @@ The order of the checks is the contract of ``design.md``, with two additions of 
    JSON type, an unparseable timestamp); checked first because no other field can be trusted.
 2. ``deleted``: a tombstone (``_sdc_deleted_at`` set). Tombstones usually carry no email, so they
    come before the email checks: a deleted contact counts as ``deleted``, never ``empty_email``.
+   ``removed``: a contact that no longer meets the sync's criteria (``meets_criteria: false``);
+   a leaving record like a tombstone, so the email checks do not apply to it either. The planner
+   turns it into ``ignored / not_matching`` when the contact held no link to end.
 3. ``ignored`` for ``empty_email``, ``invalid_pattern``, ``role_address``, ``file_duplicate``,
    ``unsubscribed``, ``bounced``, in that order.
 4. ``new`` (email not in the store), ``re_added`` (lead was deleted), ``duplicate`` (lead exists).
@@ -54,6 +57,7 @@ def decide(
     roles: Collection[str],
     seen_earlier: bool,
     store_status: str | None,
+    not_matching: bool = False,
 ) -> Decision:
     """Classify one valid-shaped record (``invalid_record`` is decided before this).
 
@@ -63,9 +67,12 @@ def decide(
         roles: role local parts (lower case).
         seen_earlier: the same normalised email already came earlier in this run.
         store_status: the lead's status in the store (as of this point of the run), or None.
+        not_matching: the record says ``meets_criteria: false``.
     """
     if tombstone:
         return _DELETED
+    if not_matching:
+        return _REMOVED
     if email.email is None:
         return Decision(Outcome.IGNORED, email.reason or Reason.INVALID_PATTERN)
     if is_role_address(email.email, roles):
@@ -79,6 +86,7 @@ def decide(
 
 # The decisions of ``decide``, made once: a run asks for them once per record.
 _DELETED = Decision(Outcome.DELETED)
+_REMOVED = Decision(Outcome.REMOVED)
 _ROLE_ADDRESS = Decision(Outcome.IGNORED, Reason.ROLE_ADDRESS)
 _FILE_DUPLICATE = Decision(Outcome.IGNORED, Reason.FILE_DUPLICATE)
 _NEW = Decision(Outcome.NEW)

@@ -80,7 +80,8 @@ def summary_line(tally: RunTally) -> str:
     return (
         f"Run {tally.run_id}{status} sync={tally.sync_name!r} list={tally.list_name!r}: "
         f"total={totals['total']} = new={totals['new']} + re_added={totals['re_added']} + "
-        f"duplicate={totals['duplicate']} + {ignored} + deleted={totals['deleted']}"
+        f"duplicate={totals['duplicate']} + {ignored} + deleted={totals['deleted']} + "
+        f"removed={totals['removed']}"
     )
 
 

@@ -7,7 +7,9 @@ killed at any moment leaves the store as it was before the run, and running it a
 same input ends in the same store as one clean run.
 
 A run is per (sync, list): the leads stream names both on every record, and each pair seen gets
-its own history row and counts.
+its own history row and counts. A producer that pins its run in the leads SCHEMA
+(``leads_contract.pinned_run``) has the row opened at once (:meth:`RunSession.open_run`), so a
+run with no record still leaves a history row with total 0.
 
 A dry run, or a run the removal guard blocks (:mod:`.removal_guard`), is planned exactly as a
 real one, inside the same transaction; at the end only its plan is kept: the run's outcome rows
@@ -36,7 +38,14 @@ from lead_store import admin, approvals
 from lead_store import repository as repo
 from lead_store.vocabulary import Outcome, Reason, RunStatus
 from target_marketing_leads.fast_paths import LoadingRules
-from target_marketing_leads.planning import BatchPlan, OutcomeKey, PendingLead, plan_batch
+from target_marketing_leads.planning import (
+    BatchPlan,
+    OutcomeKey,
+    PendingLead,
+    is_leaving,
+    link_key,
+    plan_batch,
+)
 from target_marketing_leads.removal_guard import RemovalLimits, Verdict, judge
 from target_marketing_leads.validation import LeadRecord
 
@@ -57,7 +66,7 @@ class RunTally:
     records: int = 0
     counts: Counter[OutcomeKey] = field(default_factory=Counter)
     departures: int = 0
-    """Leads this run took off its list so far."""
+    """Leads this run took off its list (memberships removed, not outcomes)."""
     members_at_start: int = 0
     """The list's members before the run changed it: what the removal guard weighs against."""
     approval: approvals.Approval | None = None
@@ -80,6 +89,37 @@ class RunTally:
             if outcome is Outcome.IGNORED and reason is not None:
                 reasons[reason.value] += n
         return reasons
+
+
+def _stored_links(
+    conn: sa.Connection,
+    items: list[PendingLead],
+    by_email: dict[str, repo.StoredLead],
+    by_source: dict[repo.SourceKey, list[repo.StoredLead]],
+) -> repo.StoredLinks:
+    """The stored links the batch's leaving records may act on (nothing to read without one).
+
+    Besides the leaving contacts' own links: the leads a tombstone falls back to (by source
+    contact or email), and the stored leads of emails that a leaving contact joins earlier in
+    the same batch, so the planner knows every link of each lead it may take off a list.
+    """
+    leaving = {link_key(i) for i in items if is_leaving(i.lead)}
+    if not leaving:
+        return repo.NO_LINKS
+    other_ids = {lead.id for found in by_source.values() for lead in found}
+    for item in items:
+        stored = by_email.get(item.email.email) if item.email.email is not None else None
+        if stored is not None and link_key(item) in leaving:
+            other_ids.add(stored.id)
+    return repo.stored_links(conn, leaving, other_ids)
+
+
+def _link_rows(plan: BatchPlan, now: dt.datetime) -> list[dict[str, t.Any]]:
+    return [
+        dict(zip(repo.LINK_KEYS, key, strict=True), email=email, linked_at=now)
+        for key, email in plan.links.items()
+        if email is not None
+    ]
 
 
 class RunSession:
@@ -116,11 +156,12 @@ class RunSession:
             repo.begin_run(self._conn)
         return self._conn
 
-    def _run_for(self, lead: LeadRecord) -> RunTally:
-        key = (lead.sync_name, lead.mailing_list)
+    def open_run(self, sync_name: str, list_name: str) -> RunTally:
+        """The (sync, list) run of this process, its history row opened on first use."""
+        key = (sync_name, list_name)
         tally = self.runs.get(key)
         if tally is None:
-            tally = self.runs[key] = self._open_run(lead.sync_name, lead.mailing_list)
+            tally = self.runs[key] = self._open_run(sync_name, list_name)
         return tally
 
     def _open_run(self, sync_name: str, list_name: str) -> RunTally:
@@ -147,10 +188,13 @@ class RunSession:
         parse_lead, normalise = self.rules.parse_lead, self.rules.normaliser.normalise
         for record in records:
             lead = parse_lead(record)
-            tally = self._run_for(lead)
+            tally = self.open_run(lead.sync_name, lead.mailing_list)
             tally.records += 1
             email = normalise(lead.email if lead.problem is None else None)
             items.append(PendingLead(lead, email, tally.run_id, tally.list_id, tally.records))
+        self._plan_and_apply(items)
+
+    def _plan_and_apply(self, items: list[PendingLead]) -> None:
         if not items:
             return
         conn = self.conn
@@ -167,11 +211,47 @@ class RunSession:
             by_source=by_source,
             seen_in_store=seen,
             roles=self.roles,
+            links=_stored_links(conn, items, by_email, by_source),
         )
         self._apply(plan, now)
         for tally in self.runs.values():
             tally.counts.update(plan.counts.get(tally.run_id, {}))
-            tally.departures += plan.departures[tally.run_id]
+            tally.departures += plan.departures.get(tally.run_id, 0)
+
+    def end_links_missing_from_runs(self, *, cause: str, batch_size: int) -> int:
+        """End the link of every contact of this process's runs that the run did not see.
+
+        Each such contact goes through the batch planning as a tombstone (``cause`` opens its
+        outcome's detail), so shared emails, suppressed leads and the counts follow the same
+        rules as a tombstone from the source. Returns how many links were ended.
+        """
+        ended = 0
+        no_email = self.rules.normaliser.normalise(None)
+        for tally in list(self.runs.values()):
+            missing = repo.links_missing_from_run(
+                self.conn, list_id=tally.list_id, sync_name=tally.sync_name, run_id=tally.run_id
+            )
+            for start in range(0, len(missing), batch_size):
+                items = []
+                for system, org_id, source_id in missing[start : start + batch_size]:
+                    tally.records += 1
+                    lead = LeadRecord(
+                        tally.sync_name,
+                        tally.list_name,
+                        org_id,
+                        source_id,
+                        source_system=system,
+                        deleted=True,
+                    )
+                    items.append(
+                        PendingLead(
+                            lead, no_email, tally.run_id, tally.list_id, tally.records, cause
+                        )
+                    )
+                with self.rules.batch_context():
+                    self._plan_and_apply(items)
+            ended += len(missing)
+        return ended
 
     def _apply(self, plan: BatchPlan, now: dt.datetime) -> None:
         conn = self.conn
@@ -179,13 +259,24 @@ class RunSession:
         repo.upsert_leads(conn, list(plan.upserts.values()))
         repo.remove_members(conn, [pair for pair, on in plan.membership.items() if not on])
         repo.add_members(conn, [pair for pair, on in plan.membership.items() if on], now)
+        repo.set_links(conn, _link_rows(plan, now))
+        repo.end_links(conn, [key for key, email in plan.links.items() if email is None])
         repo.remove_deleted_from_lists(conn, plan.deleted_emails)
         repo.insert_outcomes(conn, plan.outcomes)
 
-    def commit(self) -> list[RunTally]:
-        """End the run: apply it, or keep only its plan (dry run, blocked); return the runs."""
+    def commit(self, *, keep_empty_runs: bool = True) -> list[RunTally]:
+        """End the run: apply it, or keep only its plan (dry run, blocked); return the runs.
+
+        ``keep_empty_runs=False`` drops the runs that counted no record: a run opened by a
+        pinned SCHEMA whose source then failed before its STATE did not "find no change", and
+        must not appear as a completed run with total 0. With nothing left, nothing is written.
+        """
         if self.committed:
             return list(self.runs.values())
+        if not keep_empty_runs:
+            self._drop_empty_runs()
+        if self._conn is not None and self._tx is not None and not self.runs:
+            self.rollback()
         if self._conn is not None and self._tx is not None:
             self._decide()
             finished = utc_now()
@@ -262,6 +353,12 @@ class RunSession:
                     rows = []
             repo.insert_outcomes(conn, rows)
         self._finish(conn, finished)
+
+    def _drop_empty_runs(self) -> None:
+        for key, tally in list(self.runs.items()):
+            if not tally.counts:
+                repo.delete_run(self.conn, tally.run_id)
+                del self.runs[key]
 
     def rollback(self) -> None:
         """Discard everything this run wrote."""

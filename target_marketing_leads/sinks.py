@@ -16,17 +16,21 @@ from leads_contract import LEADS_STREAM
 
 if t.TYPE_CHECKING:
     from singer_sdk import Target
+    from singer_sdk.sinks import Sink
 
     from target_marketing_leads.session import RunSession
 
 
 class LoadingTarget(t.Protocol):
-    """What the leads sink needs of its target: the run's session and the sync claim."""
+    """What the leads sink needs of its target: the run's session, the sync claim, and the
+    ending of contacts missing from a full load."""
 
     @property
     def session(self) -> RunSession: ...
 
     def claim(self, sync_name: str) -> None: ...
+
+    def end_missing_contacts(self, sink: Sink, version: t.Any) -> None: ...
 
 
 class LeadsSink(BatchSink):
@@ -73,6 +77,10 @@ class LeadsSink(BatchSink):
         """Classify and write the batch inside the run's transaction (committed at the end)."""
         self._loader.session.load(context.get("records", []))
 
+    def activate_version(self, new_version: int) -> None:
+        """A full-table source's ACTIVATE_VERSION: see :mod:`.full_loads`."""
+        self._loader.end_missing_contacts(self, new_version)
+
     def __init__(self, target: Target, *args: t.Any, **kwargs: t.Any) -> None:
         self._loader = t.cast("LoadingTarget", target)
         super().__init__(target, *args, **kwargs)
@@ -100,3 +108,6 @@ class IgnoredStreamSink(RecordSink):
 
     def process_record(self, record: dict, context: dict) -> None:
         """Drop the record."""
+
+    def activate_version(self, new_version: int) -> None:
+        """Nothing to activate: the stream's records were dropped."""

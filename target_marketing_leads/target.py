@@ -49,11 +49,11 @@ from lead_store import DEFAULT_DATABASE_URL, open_store
 from lead_store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
 from lead_store.errors import StoreError, explain
 from lead_store.vocabulary import RunStatus
-from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema
-from singer_input.reader import LineNumberingReader
+from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema, pinned_run
 from target_marketing_leads.classify import normalise_roles
 from target_marketing_leads.errors import RunBlocked
 from target_marketing_leads.fast_paths import loading_rules
+from target_marketing_leads.full_loads import FullLoadReader, FullLoads
 from target_marketing_leads.metrics import log_run
 from target_marketing_leads.removal_guard import (
     DEFAULT_MAX_REMOVAL_FRACTION,
@@ -65,11 +65,15 @@ from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.run_guard import RunGuard
 from target_marketing_leads.session import RunSession
 from target_marketing_leads.sinks import IgnoredStreamSink, LeadsSink
+from target_marketing_leads.validation import parse_run
 
 if t.TYPE_CHECKING:
     from types import FrameType
 
     from singer_sdk.sinks import Sink
+
+FULL_LOAD_CAUSE = "not in the source's latest full load"
+"""How the outcome of a contact missing from a closed full load begins (its ``detail``)."""
 
 RUN_STOPPING_ERRORS = (
     LeadsContractError,
@@ -89,13 +93,16 @@ class TargetMarketingLeads(Target):
     name = "target-marketing-leads"
     package_name = "zoho-invoice-marketing-leads"
     default_sink_class = LeadsSink
-    message_reader_class = LineNumberingReader
-    # Only what the target does: it applies stream maps (the SDK does, before the sink) and logs
-    # structured metrics. Not schema-flattening (it would flatten away every lead's
-    # attributes) nor validate-records (the leads contract is checked by the target's own
-    # rules, in validation.py, whatever that setting says).
+    message_reader_class = FullLoadReader
+    # Only what the target does: it applies stream maps (the SDK does, before the sink), ends
+    # the links of contacts missing from a full-table source's closed version (ACTIVATE_VERSION,
+    # setting process_activate_version_messages) and logs structured metrics. Not
+    # schema-flattening (it would flatten away every lead's attributes) nor validate-records
+    # (the leads contract is checked by the target's own rules, in validation.py, whatever that
+    # setting says).
     capabilities: t.ClassVar = [
         PluginCapabilities.ABOUT,
+        PluginCapabilities.ACTIVATE_VERSION,
         PluginCapabilities.STREAM_MAPS,
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
@@ -234,9 +241,19 @@ class TargetMarketingLeads(Target):
         schema: dict | None = None,
         key_properties: t.Sequence[str] | None = None,
     ) -> Sink:
-        """Check a leads SCHEMA; drain a sink before a new SCHEMA replaces it (input order)."""
+        """Check a leads SCHEMA; drain a sink before a new SCHEMA replaces it (input order).
+
+        A leads SCHEMA that pins its run (``leads_contract.pinned_run``) claims the sync and
+        opens the run's history row now, as a first record would: a run that sends no record
+        (nothing changed at the source) still appears in the history, with total 0.
+        """
         if schema is not None and stream_name == LEADS_STREAM:
             check_leads_schema(stream_name, schema)
+            pinned = pinned_run(schema)
+            if pinned is not None:
+                sync_name, list_name = parse_run(*pinned)
+                self.claim(sync_name)
+                self.session.open_run(sync_name, list_name)
         existing = self._sinks_active.get(stream_name)
         if schema is not None and existing is not None:
             self.drain_one(existing)
@@ -244,11 +261,47 @@ class TargetMarketingLeads(Target):
             stream_name, record=record, schema=schema, key_properties=key_properties
         )
 
+    def end_missing_contacts(self, sink: Sink, version: t.Any) -> None:
+        """On an ACTIVATE_VERSION that closes a full load, end the links of contacts not in it.
+
+        The sink's records so far are written first, so every contact of the load has its
+        outcome in the run when the run's links are compared with them.
+        """
+        if not self._full_loads.closes(version):
+            self.logger.info(
+                "ACTIVATE_VERSION %s opens a full load of '%s': nothing is removed before a "
+                "closing ACTIVATE_VERSION.",
+                version,
+                sink.stream_name,
+            )
+            return
+        self.drain_one(sink)
+        ended = self.session.end_links_missing_from_runs(
+            cause=FULL_LOAD_CAUSE, batch_size=LeadsSink.MAX_SIZE_DEFAULT
+        )
+        self.logger.info(
+            "ACTIVATE_VERSION %s closed a full load of '%s': %d contact(s) not in it lost their "
+            "link (outcome deleted).",
+            version,
+            sink.stream_name,
+            ended,
+        )
+
+    @property
+    def _full_loads(self) -> FullLoads:
+        return t.cast("FullLoadReader", self.message_reader).full_loads
+
     def _finish_run(self) -> None:
-        """Commit the run (once), then log its metrics and summary; stop if it was blocked."""
+        """Commit the run (once), then log its metrics and summary; stop if it was blocked.
+
+        A run that counted no record is kept only when a STATE came in: the source then ended
+        its read (nothing changed); without one it failed first (a revoked token), and its empty
+        history row is dropped. Private SDK attribute, kept: ``_latest_state`` is the only record
+        of a STATE received; no public accessor exists.
+        """
         if self._session is None or self._session.committed:
             return
-        tallies = self._session.commit()
+        tallies = self._session.commit(keep_empty_runs=self._latest_state is not None)
         for tally in tallies:
             log_run(self.metrics_logger, self.logger, tally)
         self._session.close()

@@ -13,6 +13,8 @@ Bad-input policy, record level:
 - A record whose other fields break the contract (a JSON type that is not the contract's, an
   unparseable ``source_modified_at``) is counted ``ignored`` with reason ``invalid_record``; the
   problem is stored with the outcome (``detail``) and the run goes on.
+- ``meets_criteria: false`` marks a leaving record (:attr:`LeadRecord.not_matching`); absent,
+  null or true: the contact meets the criteria. Any other value is ``invalid_record``.
 
 Text the store cannot hold, or should not (hostile input, ``tests/fuzz``):
 
@@ -42,6 +44,7 @@ import typing as t
 import sqlalchemy as sa
 
 from lead_store import schema as store_schema
+from leads_contract import MEETS_CRITERIA
 from singer_input.instants import parse_instant
 from singer_input.text import EXCERPT, excerpt
 from target_marketing_leads.errors import LeadInputError
@@ -134,6 +137,8 @@ class LeadRecord(t.NamedTuple):
     source_modified_at: dt.datetime | None = None
     deleted: bool = False
     problem: str | None = None
+    not_matching: bool = False
+    """``meets_criteria: false``: the contact no longer meets the sync's criteria (leaving)."""
 
 
 def _required_text(record: dict[str, t.Any], field: str, what: str) -> str:
@@ -150,6 +155,18 @@ def _required_text(record: dict[str, t.Any], field: str, what: str) -> str:
         msg = f"A 'leads' record's {field} {problem}: {excerpt(text)}. It names {what}."
         raise LeadInputError(msg)
     return text
+
+
+def parse_run(sync_name: t.Any, mailing_list: t.Any) -> tuple[str, str]:
+    """A run's (sync_name, mailing_list) named outside a record (a SCHEMA that pins them).
+
+    Raise :class:`LeadInputError` on a value no record could carry either.
+    """
+    fields = {"sync_name": sync_name, "mailing_list": mailing_list}
+    return (
+        _required_text(fields, "sync_name", "the sync it belongs to"),
+        _required_text(fields, "mailing_list", "the mailing list it joins"),
+    )
 
 
 def parse_lead(record: dict[str, t.Any]) -> LeadRecord:
@@ -203,6 +220,12 @@ def parse_lead(record: dict[str, t.Any]) -> LeadRecord:
             f"_sdc_deleted_at must be a string or null, got {type(deleted_raw).__name__}"
         )
         deleted_raw = None
+    meets_criteria = record.get(MEETS_CRITERIA)
+    if meets_criteria is not None and not isinstance(meets_criteria, bool):
+        problems.append(
+            f"{MEETS_CRITERIA} must be a boolean or null, got {type(meets_criteria).__name__}"
+        )
+        meets_criteria = None
 
     return LeadRecord(
         sync_name=sync_name,
@@ -217,4 +240,5 @@ def parse_lead(record: dict[str, t.Any]) -> LeadRecord:
         source_modified_at=modified_at,
         deleted=bool(deleted_raw),
         problem="; ".join(problems) or None,
+        not_matching=meets_criteria is False,
     )

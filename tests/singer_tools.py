@@ -20,6 +20,11 @@ TARGET_JSONL = ("target-jsonl", "target-jsonl==0.1.4", "target-jsonl")
 TARGET_CSV = ("target-csv", "meltanolabs-target-csv==0.5.0", "target-csv")
 TARGET_POSTGRES = ("target-postgres", "meltanolabs-target-postgres==0.8.1", "target-postgres")
 TAP_POSTGRES = ("tap-postgres", "meltanolabs-tap-postgres==0.10.0", "tap-postgres")
+PIPELINEWISE_TAP_POSTGRES = (
+    "pipelinewise-tap-postgres",
+    "pipelinewise-tap-postgres==1.8.4",
+    "tap-postgres",
+)
 """(virtualenv name, pip requirement, executable) of each tool the tests use."""
 
 

@@ -15,6 +15,7 @@ from singer_input.reader import LineNumberingReader
 from tap_zoho_invoice.client import ZohoInvoiceStream
 from tap_zoho_invoice.streams import ContactsStream, OrganizationsStream
 from tap_zoho_invoice.tap import TapZohoInvoice
+from target_marketing_leads.full_loads import FullLoadReader
 from target_marketing_leads.sinks import IgnoredStreamSink, LeadsSink
 from target_marketing_leads.target import TargetMarketingLeads
 from transforms.mapper import MarketingLeadsMapper
@@ -22,7 +23,7 @@ from transforms.mapper import MarketingLeadsMapper
 PLUGIN_CLASSES = (
     TapZohoInvoice, ZohoInvoiceStream, ContactsStream, OrganizationsStream,
     MarketingLeadsMapper, TargetMarketingLeads, LeadsSink, IgnoredStreamSink,
-    LineNumberingReader,
+    LineNumberingReader, FullLoadReader,
 )  # fmt: skip
 KEPT = {
     "TapZohoInvoice._validate_config",

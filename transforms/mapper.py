@@ -41,9 +41,11 @@ if t.TYPE_CHECKING:
 class MarketingLeadsMapper(InlineMapper):
     """Turns a tap's contacts stream into the leads stream of a mailing list.
 
-    Source records that meet the criteria become leads shaped by the field map; deleted
-    records pass as tombstone leads; STATE and other streams pass through unchanged and in
-    order. Logs mapper_records METRIC lines (in, met_criteria, filtered_out, tombstone).
+    Source records that meet the criteria become leads shaped by the field map; with
+    ``when_no_longer_matching: remove`` the others pass as leaving leads
+    (``meets_criteria: false``); deleted records pass as tombstone leads; STATE and other
+    streams pass through unchanged and in order. Logs mapper_records METRIC lines (in,
+    met_criteria, filtered_out, leaving, tombstone).
     """
 
     name = "map-marketing-leads"
@@ -69,6 +71,7 @@ class MarketingLeadsMapper(InlineMapper):
         self.tally = RecordTally()
         self._source_stream = self.settings.source_stream
         self._matches = self.settings.criteria.matches
+        self._remove_no_longer_matching = self.settings.remove_no_longer_matching
         self._build_lead = LeadBuilder(self.settings)
         self._source_schema_seen = False
 
@@ -120,6 +123,9 @@ class MarketingLeadsMapper(InlineMapper):
         elif self._matches(record):
             self.tally.met_criteria += 1
             meets_criteria = True
+        elif self._remove_no_longer_matching:
+            self.tally.leaving += 1
+            meets_criteria = False
         else:
             self.tally.filtered_out += 1
             return ()

@@ -6,8 +6,10 @@ One counter metric, ``mapper_records``, logged once per outcome when the input e
              "tags":{"sync":"india-customers","stream":"contacts","outcome":"in","pid":...}}
 
 Outcomes: ``in`` (records of the source stream read), ``met_criteria`` (became leads),
-``filtered_out`` (dropped by the criteria) and ``tombstone`` (deleted records, passed on
-without testing the criteria), so ``in = met_criteria + filtered_out + tombstone``.
+``filtered_out`` (dropped by the criteria), ``leaving`` (failed the criteria and passed on with
+``meets_criteria: false``, under ``when_no_longer_matching: remove``) and ``tombstone``
+(deleted records, passed on without testing the criteria), so
+``in = met_criteria + filtered_out + leaving + tombstone``.
 Counting is plain integer arithmetic per record; the SDK's ``metrics.log`` writes the lines
 (through the ``singer_sdk.metrics`` logger, so Meltano's structured logging parses them).
 """
@@ -33,6 +35,7 @@ class RecordOutcome(str, enum.Enum):
     IN = "in"
     MET_CRITERIA = "met_criteria"
     FILTERED_OUT = "filtered_out"
+    LEAVING = "leaving"
     TOMBSTONE = "tombstone"
 
 
@@ -42,12 +45,13 @@ class RecordTally:
 
     met_criteria: int = 0
     filtered_out: int = 0
+    leaving: int = 0
     tombstone: int = 0
 
     @property
     def records_in(self) -> int:
         """Every source-stream record read (each has exactly one other outcome)."""
-        return self.met_criteria + self.filtered_out + self.tombstone
+        return self.met_criteria + self.filtered_out + self.leaving + self.tombstone
 
     def points(self, *, sync_name: str, stream: str) -> list[metrics.Point]:
         """One counter point per outcome, tagged with the sync and the source stream."""
@@ -55,6 +59,7 @@ class RecordTally:
             RecordOutcome.IN: self.records_in,
             RecordOutcome.MET_CRITERIA: self.met_criteria,
             RecordOutcome.FILTERED_OUT: self.filtered_out,
+            RecordOutcome.LEAVING: self.leaving,
             RecordOutcome.TOMBSTONE: self.tombstone,
         }
         return [

@@ -19,6 +19,11 @@ from transforms.errors import MapperConfigError
 from transforms.field_map import PRE_MAPPED, FieldMap, resolve_field_map
 from transforms.paths import FieldReference, parse_path
 
+KEEP = "keep"
+REMOVE = "remove"
+NO_LONGER_MATCHING = (KEEP, REMOVE)
+"""Values of ``when_no_longer_matching``."""
+
 _OPERATOR_HELP = "; ".join(f"{op.name}: {op.description}" for op in OPERATORS.values())
 
 _CONDITION = th.ObjectType(
@@ -124,6 +129,16 @@ CONFIG_SCHEMA: dict[str, Any] = th.PropertiesList(
         default="zoho_invoice",
         description="Value of every lead's source_system field.",
     ),
+    th.Property(
+        "when_no_longer_matching",
+        th.StringType,
+        default=KEEP,
+        allowed_values=list(NO_LONGER_MATCHING),
+        description="What a changed contact that fails the criteria does to its lead. keep "
+        "(default, as MarketingHub): nothing, the lead stays on the list. remove: the contact "
+        "reaches the target as a lead with meets_criteria false, its link to the lead ends "
+        "(outcome removed) and the lead leaves the list when no other contact holds it.",
+    ),
 ).to_dict()
 
 
@@ -155,6 +170,7 @@ class MapperSettings:
     source_org_id: FieldReference
     source_id: FieldReference
     source_modified_at: FieldReference
+    remove_no_longer_matching: bool
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MapperSettings:
@@ -173,6 +189,7 @@ class MapperSettings:
             source_org_id=source_field("source_org_id_field"),
             source_id=source_field("source_id_field"),
             source_modified_at=source_field("source_modified_at_field"),
+            remove_no_longer_matching=_setting(config, "when_no_longer_matching") == REMOVE,
         )
 
     @property

@@ -6,7 +6,9 @@ disagree. The list sizes over time are not stored as such: the store keeps only 
 They are rebuilt here by replaying what changed a list, in the order it happened:
 
 - a run's ``new``, ``re_added`` and ``duplicate`` outcomes put their email on the run's list;
-- a run's ``deleted`` outcomes take their email off the run's list;
+- a run's ``deleted`` and ``removed`` outcomes take their email off the run's list when they
+  took the lead off it (``lead_outcomes.departure``: no other contact held it there), and off
+  every list when they marked the lead deleted;
 - ``marketing-leads suppress`` takes a lead off every list; it leaves no history row, so its time
   is the suppressed lead's ``updated_at`` (a sync never touches a suppressed lead again).
 
@@ -31,7 +33,14 @@ from lead_store.schema import (
     mailing_lists,
     runs,
 )
-from lead_store.vocabulary import JOINING_OUTCOMES, SUPPRESSED_STATUSES, Outcome, Reason, RunStatus
+from lead_store.vocabulary import (
+    JOINING_OUTCOMES,
+    SUPPRESSED_STATUSES,
+    Departure,
+    Outcome,
+    Reason,
+    RunStatus,
+)
 
 OUTCOMES = tuple(o.value for o in Outcome)
 """The outcome series of the runs chart, in the contract's order."""
@@ -180,8 +189,9 @@ def _size_changes(conn: sa.Connection) -> dict[EventKey, int]:
     """How much each event changed each list's member count, computed in SQL.
 
     Each (list, email) gets a row per event that sets whether it is a member: a run's ``new``,
-    ``re_added`` and ``duplicate`` outcomes put it on the run's list; a ``deleted`` outcome
-    takes it off every list (a deleted lead leaves them all); a suppression (at the suppressed
+    ``re_added`` and ``duplicate`` outcomes put it on the run's list; a leaving outcome takes it
+    off the run's list, or off every list when it marked the lead deleted (its ``departure``;
+    one whose lead another contact still holds changes nothing); a suppression (at the suppressed
     lead's ``updated_at``, before any run of that instant) takes it off every list. In time
     order (then run, then position), a row changes its list's count by its state minus the
     state before it (``LAG``); the sums per list and event are the steps of the chart.
@@ -194,10 +204,15 @@ def _size_changes(conn: sa.Connection) -> dict[EventKey, int]:
         .select_from(ran)
         .where(*recorded, o.c.outcome.in_(sorted(_JOINING)))
     )
-    deletions = (
+    left_list = (
+        sa.select(runs.c.list_id, o.c.email, _RUN_AT, runs.c.id, o.c.position, sa.literal(0))
+        .select_from(ran)
+        .where(*recorded, o.c.departure == Departure.LIST.value)
+    )
+    left_every_list = (
         sa.select(ml.c.id, o.c.email, _RUN_AT, runs.c.id, o.c.position, sa.literal(0))
         .select_from(ran.join(ml, sa.true()))
-        .where(*recorded, o.c.outcome == Outcome.DELETED.value)
+        .where(*recorded, o.c.departure == Departure.EVERY_LIST.value)
     )
     suppressions = (
         sa.select(
@@ -206,7 +221,7 @@ def _size_changes(conn: sa.Connection) -> dict[EventKey, int]:
         .select_from(leads.join(ml, sa.true()))
         .where(leads.c.status.in_(sorted(SUPPRESSED_STATUSES)))
     )
-    changes = sa.union_all(joins, deletions, suppressions).subquery("changes")
+    changes = sa.union_all(joins, left_list, left_every_list, suppressions).subquery("changes")
     list_id, email, at, order, position, member = changes.c
     before = sa.func.lag(member).over(partition_by=(list_id, email), order_by=(at, order, position))
     steps = sa.select(

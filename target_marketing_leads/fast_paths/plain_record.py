@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typing as t
 
+from leads_contract import MEETS_CRITERIA
 from singer_input.instants import parse_instant
 from target_marketing_leads.validation import (
     FIELD_WIDTHS,
@@ -34,7 +35,8 @@ def parse_plain_lead(record: dict[str, t.Any]) -> LeadRecord | None:
     """The :class:`LeadRecord` of a record every check passes at a glance, else None.
 
     At a glance: the run and identity fields are non-blank strings, every optional field a
-    string or null, ``attributes`` null or an object of strings; all that text joined is ASCII
+    string or null, ``attributes`` null or an object of strings, ``meets_criteria`` a boolean or
+    null; all that text joined is ASCII
     (so no lone surrogate) without NUL and at most :data:`MAX_TEXT_LENGTH` long (so no name or
     attribute is too long), the identity and system fields fit the narrowest column, the email
     :data:`MAX_EMAIL_LENGTH`, and ``source_modified_at`` parses. None says "look closer", never
@@ -52,6 +54,9 @@ def parse_plain_lead(record: dict[str, t.Any]) -> LeadRecord | None:
     modified_raw = get("source_modified_at")
     deleted_raw = get("_sdc_deleted_at")
     attributes = get("attributes")
+    meets_criteria = get(MEETS_CRITERIA)
+    if meets_criteria is not None and meets_criteria is not True and meets_criteria is not False:
+        return None
     optional = (email, first_name, last_name, source_system, modified_raw, deleted_raw)
     if not _TEXT_OR_NONE.issuperset(map(type, optional)):
         return None
@@ -94,4 +99,5 @@ def parse_plain_lead(record: dict[str, t.Any]) -> LeadRecord | None:
         source_system=source_system,
         source_modified_at=modified_at,
         deleted=bool(deleted_raw),
+        not_matching=meets_criteria is False,
     )

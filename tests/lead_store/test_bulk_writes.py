@@ -106,6 +106,7 @@ def test_memberships_and_outcomes_write_what_sqlalchemy_writes(store_url: str) -
             "detail": None,
             "source_org_id": "1",
             "source_id": str(i),
+            "departure": None,
             "changes": {"first_name": {"before": "Ann", "after": "Anna"}} if i == 2 else None,
         }
         for i, email in enumerate(emails)

@@ -5,19 +5,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lead_store import LATEST_VERSION, open_store, schema
-from tests.target.conftest import lead, outcome_rows, run_in_process, singer_lines
+from tests.target.conftest import lead, outcome_rows, run_in_process, singer_lines, tombstone
 
 V3_INDEXES = {
     "lead_outcomes": "ix_lead_outcomes_run_position",
     "list_members": "ix_list_members_lead",
 }
 V3_DROPS = tuple(f"DROP INDEX {name}" for name in V3_INDEXES.values())
-V5_DROPS = ("ALTER TABLE runs DROP COLUMN departures",)
 V4_DROPS = (
     "DROP TABLE lead_links",
     "DROP TABLE run_approvals",
     "ALTER TABLE runs DROP COLUMN removed",
+    "ALTER TABLE runs DROP COLUMN departures",
     "ALTER TABLE lead_outcomes DROP COLUMN changes",
+    "ALTER TABLE lead_outcomes DROP COLUMN departure",
 )
 
 
@@ -35,7 +36,7 @@ def _downgrade(url: str, version: int, *statements: str) -> None:
 
 def _downgrade_to_v2(url: str) -> None:
     """Turn a fresh store into what version 2 created: none of the v3 indexes."""
-    _downgrade(url, 2, *V5_DROPS, *V4_DROPS, *V3_DROPS)
+    _downgrade(url, 2, *V4_DROPS, *V3_DROPS)
 
 
 def _downgrade_to_v1(url: str) -> None:
@@ -43,7 +44,6 @@ def _downgrade_to_v1(url: str) -> None:
     _downgrade(
         url,
         1,
-        *V5_DROPS,
         *V4_DROPS,
         *V3_DROPS,
         "ALTER TABLE lead_outcomes DROP COLUMN detail",
@@ -104,3 +104,62 @@ def test_v2_store_gets_the_v3_indexes(store_url: str) -> None:
     assert _indexes(store_url) == set(V3_INDEXES.values())
     assert _versions(store_url) == list(range(1, LATEST_VERSION + 1))
     assert outcome_rows(store_url) == before
+
+
+def _links(url: str) -> list[tuple[str, str, str, str]]:
+    ln, ld = schema.lead_links, schema.leads
+    engine = open_store(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(ln.c.sync_name, ln.c.source_org_id, ln.c.source_id, ld.c.email)
+            .join(ld, ld.c.id == ln.c.lead_id)
+            .order_by(ln.c.source_org_id, ln.c.source_id)
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def _status_and_members(url: str, email: str) -> tuple[str, int]:
+    ld, m = schema.leads, schema.list_members
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        lead_id, status = conn.execute(
+            sa.select(ld.c.id, ld.c.status).where(ld.c.email == email)
+        ).one()
+        members = conn.execute(
+            sa.select(sa.func.count()).select_from(m).where(m.c.lead_id == lead_id)
+        ).scalar_one()
+    engine.dispose()
+    return status, members
+
+
+def test_v3_store_gets_links_from_each_contacts_latest_outcome(store_url: str) -> None:
+    # History of a v3 store: ann held by two contacts (org 1 and org 2), bob deleted since,
+    # cy's contact last sent an invalid email (its latest outcome holds nothing).
+    run_in_process(
+        store_url,
+        singer_lines([lead("a", "ann@example.com"), lead("c", "bob@example.com")]),
+    )
+    run_in_process(
+        store_url,
+        singer_lines(
+            [lead("b", "ANN@example.com", source_org_id="2"), lead("d", "cy@example.com")]
+        ),
+    )
+    run_in_process(store_url, singer_lines([tombstone("c"), lead("d", "not an email")]))
+    _downgrade(store_url, 3, *V4_DROPS)
+
+    assert _links(store_url) == [
+        ("daily", "1", "a", "ann@example.com"),
+        ("daily", "2", "b", "ann@example.com"),
+    ]
+    assert _versions(store_url) == list(range(1, LATEST_VERSION + 1))
+
+    # The shared email survives one holder's tombstone; the last holder's takes it off.
+    run_in_process(store_url, singer_lines([tombstone("b", source_org_id="2")]))
+    assert _status_and_members(store_url, "ann@example.com") == ("active", 1)
+    run_in_process(store_url, singer_lines([tombstone("a")]))
+    assert _status_and_members(store_url, "ann@example.com") == ("deleted", 0)
+    # A contact without a link still takes its lead off by today's rule (its source contact).
+    run_in_process(store_url, singer_lines([tombstone("d")]))
+    assert _status_and_members(store_url, "cy@example.com") == ("deleted", 0)

@@ -61,6 +61,7 @@ def test_pipe_a_singer_file_through_the_executable(tmp_path: Path) -> None:
         "in": 5,
         "met_criteria": 3,
         "filtered_out": 2,
+        "leaving": 0,
         "tombstone": 0,
     }
     assert {p["tags"]["sync"] for p in mapper_points} == {"india-customers"}

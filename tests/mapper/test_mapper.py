@@ -130,10 +130,12 @@ def test_metrics_count_in_met_filtered_and_tombstones(run_mapper, caplog) -> Non
         ("in", 5),
         ("met_criteria", 3),
         ("filtered_out", 2),
+        ("leaving", 0),
         ("tombstone", 0),
         ("in", 3),
         ("met_criteria", 1),
         ("filtered_out", 0),
+        ("leaving", 0),
         ("tombstone", 2),
     ]
     assert {p["metric"] for p in points} == {"mapper_records"}
@@ -211,6 +213,7 @@ def test_about_documents_every_setting(capsys) -> None:
         "source_id_field",
         "source_modified_at_field",
         "source_system",
+        "when_no_longer_matching",
     ]
     undocumented = [name for name, spec in settings.items() if not spec.get("description")]
     assert undocumented == []

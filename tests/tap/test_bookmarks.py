@@ -89,31 +89,6 @@ def test_a_record_repeated_on_the_next_page_is_emitted_once(zoho, run_tap):
     assert [r["contact_id"] for r in records(messages)] == ["1", "2", "3"]
 
 
-def test_custom_fields_reach_the_record(zoho, run_tap):
-    serve_contacts(
-        zoho,
-        [
-            contact(
-                "1",
-                "2026-01-01T10:00:00+0000",
-                cf_lead_source="Trade fair",
-                custom_fields=[
-                    {
-                        "index": 1,
-                        "label": "Lead Source",
-                        "api_name": "cf_lead_source",
-                        "value": "Trade fair",
-                    }
-                ],
-            )
-        ],
-    )
-    messages, _ = run_tap()
-    record = records(messages)[0]
-    assert record["cf_lead_source"] == "Trade fair"
-    assert record["custom_fields"][0]["label"] == "Lead Source"
-
-
 def test_zoho_query_timestamp_has_no_colon_in_the_offset():
     from tap_zoho_invoice.timestamps import parse_instant
 

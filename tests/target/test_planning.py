@@ -8,7 +8,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lead_store.repository import StoredLead
+from lead_store.repository import LinkKey, StoredLead, StoredLinks
 from lead_store.vocabulary import Outcome, Reason
 from target_marketing_leads.emails import EmailNormaliser
 from target_marketing_leads.planning import PendingLead, plan_batch
@@ -34,18 +34,24 @@ def _plan(
     records: list[dict[str, t.Any]],
     stored: list[StoredLead] = (),  # type: ignore[assignment]
     seen: set[tuple[int, str]] | None = None,
+    links: StoredLinks | None = None,
+    causes: dict[int, str] | None = None,
 ):  # type: ignore[no-untyped-def]
     by_email = {s.email: s for s in stored}
     by_source: dict[tuple[str, str], list[StoredLead]] = {}
     for s in stored:
         if s.source_org_id and s.source_id:
             by_source.setdefault((s.source_org_id, s.source_id), []).append(s)
+    items = _items(records)
+    for index, cause in (causes or {}).items():
+        items[index] = items[index]._replace(cause=cause)
     return plan_batch(
-        _items(records),
+        items,
         by_email=by_email,
         by_source=by_source,
         seen_in_store=seen or set(),
         roles=DEFAULT_ROLE_LOCAL_PARTS,
+        **({"links": links} if links is not None else {}),
     )
 
 
@@ -171,6 +177,11 @@ _records = st.lists(
         ),
         st.builds(tombstone, st.sampled_from(["1", "2", "3", "9"])),
         st.builds(lambda sid: lead(sid, "bad@example.com", first_name=42), st.sampled_from(["5"])),
+        st.builds(
+            lambda sid, email: lead(sid, email, meets_criteria=False),
+            st.sampled_from(["1", "2", "3", "9"]),
+            st.sampled_from(_EMAILS),
+        ),
     ),
     max_size=40,
 )
@@ -192,6 +203,10 @@ def test_invariant_every_record_one_outcome_and_counts_add_up(
     totals = Counter(outcome for outcome, _ in counts.elements())
     assert len(plan.outcomes) == len(records) == sum(counts.values())
     assert sum(totals[o] for o in Outcome) == len(records)
+    # total = new + re_added + duplicate + ignored + deleted + removed
+    assert len(records) == sum(
+        totals[o] for o in ("new", "re_added", "duplicate", "ignored", "deleted", "removed")
+    )
     assert all(
         (row["outcome"] == "ignored") == (row["reason"] is not None) for row in plan.outcomes
     )
@@ -200,3 +215,153 @@ def test_invariant_every_record_one_outcome_and_counts_add_up(
     assert not any(plan.membership.get((LIST, e)) for e in suppressed)
     assert {s.id for s in stored if s.email in suppressed}.isdisjoint(plan.deleted_ids)
     assert all(r is None or isinstance(r, Reason) for (_, r) in counts)
+
+
+# --- links: one email held by many contacts ---------------------------------------------------
+
+ANN = StoredLead(5, "ann@example.com", "active", "1", "a")
+OTHER_LIST = 4
+
+
+def _key(contact: str, org: str = "1", list_id: int = LIST, sync: str = "daily") -> LinkKey:
+    return (list_id, sync, "zoho_invoice", org, contact)
+
+
+def _links(*held: LinkKey, lead: StoredLead = ANN, lists: tuple[int, ...] = (LIST,)) -> StoredLinks:
+    """Stored links: ``held`` all point at ``lead``, which is a member of ``lists``."""
+    return StoredLinks(
+        by_contact=dict.fromkeys(held, lead.id),
+        leads={lead.id: lead},
+        held={lead.id: list(held)},
+        members={(list_id, lead.id) for list_id in lists},
+    )
+
+
+def _details(plan) -> list[str | None]:  # type: ignore[no-untyped-def]
+    return [row["detail"] for row in plan.outcomes]
+
+
+def test_a_joining_record_links_its_contact_to_the_lead_of_its_email() -> None:
+    plan = _plan([lead("a", "Ann@example.com"), lead("b", "bob@example.com", source_org_id="2")])
+    assert plan.links == {
+        _key("a"): "ann@example.com",
+        _key("b", org="2"): "bob@example.com",
+    }
+
+
+def test_a_file_duplicate_links_its_contact_too() -> None:
+    plan = _plan([lead("a", "ann@example.com"), lead("b", "ANN@example.com", source_org_id="2")])
+    assert _outcomes(plan) == [("new", None), ("ignored", "file_duplicate")]
+    assert plan.links == {_key("a"): "ann@example.com", _key("b", org="2"): "ann@example.com"}
+
+
+def test_a_tombstone_of_one_holder_keeps_the_lead_held_by_another() -> None:
+    links = _links(_key("a"), _key("b", org="2"))
+    plan = _plan([tombstone("a")], [ANN], links=links)
+    assert _outcomes(plan) == [("deleted", None)]
+    assert plan.outcomes[0]["email"] == "ann@example.com"
+    assert _details(plan) == ["stayed on 'Newsletter': still held by contact 2/b (sync daily)"]
+    assert plan.links == {_key("a"): None}
+    assert plan.membership == {}
+    assert plan.deleted_ids == set()
+    assert plan.departures == Counter()
+
+
+def test_the_last_holders_tombstone_takes_the_lead_off_and_deletes_it() -> None:
+    plan = _plan([tombstone("a")], [ANN], links=_links(_key("a")))
+    assert _details(plan) == ["left 'Newsletter'; held by no contact: lead deleted"]
+    assert plan.membership == {(LIST, "ann@example.com"): False}
+    assert plan.deleted_ids == {5}
+    assert plan.deleted_emails == {"ann@example.com"}
+    assert plan.departures == Counter({RUN: 1})
+
+
+def test_a_lead_held_on_another_list_leaves_this_one_but_is_not_deleted() -> None:
+    links = _links(_key("a"), _key("a", list_id=OTHER_LIST), lists=(LIST, OTHER_LIST))
+    plan = _plan([tombstone("a")], [ANN], links=links)
+    assert _details(plan) == ["left 'Newsletter'"]
+    assert plan.membership == {(LIST, "ann@example.com"): False}
+    assert plan.deleted_ids == set()
+    assert plan.departures == Counter({RUN: 1})
+
+
+def test_a_holder_in_another_sync_of_the_same_list_keeps_the_lead() -> None:
+    links = _links(_key("a"), _key("z", sync="weekly"))
+    plan = _plan([tombstone("a")], [ANN], links=links)
+    assert _details(plan) == ["stayed on 'Newsletter': still held by contact 1/z (sync weekly)"]
+
+
+def test_a_suppressed_lead_leaves_the_list_but_keeps_its_status() -> None:
+    unsubscribed = StoredLead(5, "ann@example.com", "unsubscribed", "1", "a")
+    plan = _plan([tombstone("a")], [unsubscribed], links=_links(_key("a"), lead=unsubscribed))
+    assert _details(plan) == ["left 'Newsletter'; held by no contact, stays unsubscribed"]
+    assert plan.deleted_ids == set()
+    assert plan.membership == {(LIST, "ann@example.com"): False}
+
+
+def test_a_moved_link_does_not_take_the_old_lead_off_the_list() -> None:
+    # Contact a changed its email: its link moves to the new lead, the old one stays on the list.
+    plan = _plan([lead("a", "ann.new@example.com")], [ANN], links=_links(_key("a")))
+    assert plan.links == {_key("a"): "ann.new@example.com"}
+    assert plan.membership == {(LIST, "ann.new@example.com"): True}
+
+
+def test_a_tombstone_after_a_moved_link_reaches_the_new_lead_only() -> None:
+    links = _links(_key("a"), _key("b", org="2"))
+    plan = _plan([lead("a", "ann.new@example.com"), tombstone("a")], [ANN], links=links)
+    assert _outcomes(plan) == [("new", None), ("deleted", None)]
+    assert plan.outcomes[1]["email"] == "ann.new@example.com"
+    assert plan.membership == {(LIST, "ann.new@example.com"): False}
+    assert plan.upserts["ann.new@example.com"]["status"] == "deleted"
+    assert plan.deleted_ids == set()
+
+
+def test_a_contact_no_longer_matching_is_removed_with_its_link() -> None:
+    links = _links(_key("a"))
+    plan = _plan([lead("a", "ann@example.com", meets_criteria=False)], [ANN], links=links)
+    assert _outcomes(plan) == [("removed", None)]
+    assert _details(plan) == [
+        "no longer meets the criteria; left 'Newsletter'; held by no contact: lead deleted"
+    ]
+    assert plan.links == {_key("a"): None}
+    assert plan.departures == Counter({RUN: 1})
+
+
+def test_a_contact_no_longer_matching_without_a_link_is_ignored_not_matching() -> None:
+    plan = _plan([lead("a", "ann@example.com", meets_criteria=False)], [ANN])
+    assert _outcomes(plan) == [("ignored", "not_matching")]
+    assert plan.membership == {}
+    assert plan.deleted_ids == set()
+    assert plan.links == {}
+
+
+def test_email_checks_do_not_apply_to_a_leaving_record() -> None:
+    links = _links(_key("a"), _key("b", org="2"))
+    plan = _plan([lead("a", "info@example.com", meets_criteria=False)], [ANN], links=links)
+    assert _outcomes(plan) == [("removed", None)]
+    plan = _plan([lead("x", "", meets_criteria=False)])
+    assert _outcomes(plan) == [("ignored", "not_matching")]
+
+
+def test_a_cause_opens_the_detail_of_a_leaving_record() -> None:
+    cause = "not in the source's latest full load"
+    plan = _plan([tombstone("a")], [ANN], links=_links(_key("a")), causes={0: cause})
+    assert _details(plan) == [f"{cause}; left 'Newsletter'; held by no contact: lead deleted"]
+
+
+def test_an_unlinked_tombstone_falls_back_but_spares_a_lead_held_on_the_list() -> None:
+    # A store from before links: the lead came from contact a, whose tombstone finds no link.
+    links = StoredLinks({}, {5: ANN}, {5: [_key("b", org="2")]}, {(LIST, 5)})
+    plan = _plan([tombstone("a")], [ANN], links=links)
+    assert _details(plan) == ["stayed on 'Newsletter': still held by contact 2/b (sync daily)"]
+    assert plan.deleted_ids == set()
+
+
+def test_departures_count_memberships_removed_not_outcomes() -> None:
+    # Two holders leave in one batch: two outcomes, one lead off the list.
+    links = _links(_key("a"), _key("b", org="2"))
+    plan = _plan([tombstone("a"), tombstone("b", source_org_id="2")], [ANN], links=links)
+    assert _outcomes(plan) == [("deleted", None), ("deleted", None)]
+    assert plan.departures == Counter({RUN: 1})
+    # A tombstone that finds nothing takes nothing off.
+    assert _plan([tombstone("nobody")]).departures == Counter()

@@ -1,12 +1,13 @@
 """The per-batch queries probe indexes inside the run's transaction: a quadratic plan fails here.
 
 Not a timed test. A run loads a store in batches inside one transaction; every query of the
-last batch is captured as sent to the driver and EXPLAINed with the same parameters, in the
-same transaction, with the run's own rows in the tables. A full scan of ``leads``,
+last batch (lookups, INSERT ... SELECT, DELETE and UPDATE) is captured as sent to the driver
+and EXPLAINed with the same parameters, in the same transaction, with the run's own rows in the
+tables. A full scan of ``leads``,
 ``lead_outcomes`` or ``list_members`` would make every batch cost as much as everything the
-store and the run already hold (how a first PostgreSQL load became quadratic). On PostgreSQL
-both the plan for these parameters and the generic plan a prepared statement settles on are
-checked.
+store and the run already hold (how a first PostgreSQL load became quadratic); so would one of
+``lead_links``, which holds a row per contact and list. On PostgreSQL both the plan for these
+parameters and the generic plan a prepared statement settles on are checked.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from lead_store import open_store
+from lead_store import repository as repo
 from target_marketing_leads.fast_paths import loading_rules
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.session import RunSession
+from target_marketing_leads.target import FULL_LOAD_CAUSE
 
 from .conftest import lead, tombstone
 
-BIG_TABLES = ("leads", "lead_outcomes", "list_members")
+BIG_TABLES = ("leads", "lead_outcomes", "list_members", "lead_links")
 BATCH = 2_000
 EARLIER_BATCHES = 4
 
@@ -36,12 +39,16 @@ def _batch(number: int) -> list[dict[str, t.Any]]:
     # Some repeats of earlier emails and a few tombstones: every lookup of a batch runs.
     records += [lead(f"again{i}", f"person{i}@example.com") for i in range(0, first, 97)]
     records += [tombstone(str(i)) for i in range(0, first, 499)]
+    # Contacts that no longer match: links ended, their leads' other links and lists looked up.
+    records += [
+        lead(str(i), f"person{i}@example.com", meets_criteria=False) for i in range(1, first, 503)
+    ]
     return records
 
 
-def _full_scans(plan: list[str], dialect: str) -> list[str]:
+def _full_scans(plan: list[str], dialect: str, big: t.Sequence[str] = BIG_TABLES) -> list[str]:
     """Plan lines that read a big table whole: no index, or an index with no condition."""
-    tables = "|".join(BIG_TABLES)
+    tables = "|".join(big)
     if dialect != "postgresql":  # SQLite: SCAN t (whole), SEARCH t USING INDEX (by key)
         return [line for line in plan if re.search(rf"\bSCAN ({tables})\b", line)]
     found = []
@@ -86,8 +93,10 @@ def test_every_query_of_a_batch_uses_an_index(store_url: str) -> None:
         event.remove(engine, "before_cursor_execute", capture)
 
         conn = session.conn
-        reads = [(s, p) for s, p in captured if re.search(r"\bSELECT\b", s)]
-        assert len(reads) >= 4, captured  # the lookups and INSERT ... SELECT writes ran
+        # Lookups, INSERT ... SELECT writes, and deletes and updates by key.
+        reads = [(s, p) for s, p in captured if re.search(r"\b(SELECT|DELETE|UPDATE)\b", s)]
+        links = [s for s, _ in reads if re.search(r"\blead_links\b", s)]
+        assert len(links) >= 4, captured  # links looked up by contact and by lead, set, ended
         scans = {}
         for statement, parameters in reads:
             plans = [_explain(conn, statement, parameters)]
@@ -99,5 +108,65 @@ def test_every_query_of_a_batch_uses_an_index(store_url: str) -> None:
             if found:
                 scans[statement[:200]] = found
         assert scans == {}
+    finally:
+        session.close()
+
+
+def _plans(conn: sa.Connection, statement: str, parameters: t.Any) -> list[list[str]]:
+    """The plan for these parameters, and on PostgreSQL the generic plan too."""
+    plans = [_explain(conn, statement, parameters)]
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+        plans.append(_explain(conn, statement, parameters))
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = auto")
+    return plans
+
+
+def _session(engine: sa.Engine) -> RunSession:
+    return RunSession(
+        engine,
+        roles=DEFAULT_ROLE_LOCAL_PARTS,
+        rules=loading_rules(),
+        logger=logging.getLogger("test"),
+    )
+
+
+def test_contacts_missing_from_a_full_load_are_found_by_one_anti_join(store_url: str) -> None:
+    """Links of the (sync, list) by key against the run's outcomes by run: each read once.
+
+    The earlier run linked every contact it loaded; the new run sees a quarter of them.
+    """
+    engine = open_store(store_url)
+    earlier = _session(engine)
+    try:
+        for number in range(EARLIER_BATCHES):
+            earlier.load(_batch(number))
+        earlier.commit()
+    finally:
+        earlier.close()
+    engine = open_store(store_url)
+    session = _session(engine)
+    captured: list[tuple[str, t.Any]] = []
+    try:
+        session.load(_batch(0))  # the new full load holds the first batch's contacts only
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def capture(_conn, _cursor, statement, parameters, _context, executemany):  # type: ignore[no-untyped-def]
+            if re.search(r"\bSELECT\b.*\blead_links\b", statement, re.DOTALL):
+                captured.append((statement, parameters))
+
+        session.end_links_missing_from_runs(cause=FULL_LOAD_CAUSE, batch_size=BATCH)
+        event.remove(engine, "before_cursor_execute", capture)
+
+        anti_joins = [(s, p) for s, p in captured if "lead_outcomes" in s]
+        assert len(anti_joins) == 1, captured
+        conn = session.conn
+        with repo.hash_anti_join(conn):
+            plans = _plans(conn, *anti_joins[0])
+        for plan in plans:
+            assert _full_scans(plan, conn.dialect.name, ("lead_links", *BIG_TABLES)) == [], plan
+            # Neither the run's outcomes read once per link (a nested loop on PostgreSQL, a
+            # correlated subquery on SQLite), whatever the statistics say.
+            assert not any(re.search("Nested Loop|CORRELATED", line) for line in plan), plan
     finally:
         session.close()

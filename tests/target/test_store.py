@@ -130,15 +130,22 @@ def test_tombstone_deletes_and_a_later_run_re_adds(store_url: str) -> None:
     assert _members(store_url) == ["ann@example.com"]
 
 
-def test_a_deleted_lead_leaves_every_list(store_url: str) -> None:
-    # The contact is gone from Invoice: a lead marked deleted stays on no list at all, even on
-    # lists filled by other syncs (found by hypothesis in tests/fuzz).
+def test_a_tombstone_ends_only_its_runs_link(store_url: str) -> None:
+    # One contact feeds two lists: its tombstone in the Newsletter run ends that link only, so the
+    # lead stays on VIP (still held there) and active; the VIP run's tombstone ends the last link
+    # and the lead, now held by no contact, is deleted and on no list at all. (Before links, the
+    # first tombstone deleted the lead and took it off every list.)
     run_in_process(store_url, singer_lines([lead("c1", "ann@example.com", mailing_list="VIP")]))
     run_in_process(store_url, singer_lines([lead("c1", "ann@example.com")]))
     assert _members(store_url, "VIP") == ["ann@example.com"]
     run_in_process(store_url, singer_lines([tombstone("c1")]), max_removal_fraction=1)
-    assert store_snapshot(store_url)["leads"][0][1] == "deleted"
+    assert store_snapshot(store_url)["leads"][0][1] == "active"
     assert _members(store_url) == []
+    assert _members(store_url, "VIP") == ["ann@example.com"]
+    run_in_process(
+        store_url, singer_lines([tombstone("c1", mailing_list="VIP")]), max_removal_fraction=1
+    )
+    assert store_snapshot(store_url)["leads"][0][1] == "deleted"
     assert _members(store_url, "VIP") == []
 
 
@@ -174,7 +181,7 @@ def test_configured_role_addresses_replace_the_built_in_list(store_url: str) -> 
 
 
 def test_state_is_written_only_after_the_commit(store_url: str, monkeypatch) -> None:
-    def failing_commit(self: RunSession) -> list:
+    def failing_commit(self: RunSession, **_: object) -> list:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(RunSession, "commit", failing_commit)

@@ -33,7 +33,7 @@ def fill_store(url: str) -> None:
                 lead("1", "Ann@Example.com"),
                 lead("2", "info@example.com"),
                 lead("3", "bob@example.com"),
-                lead("4", "BOB@example.com"),
+                lead("3", "BOB@example.com"),  # the same contact again
                 lead("5", "not-an-email"),
             ]
         ),

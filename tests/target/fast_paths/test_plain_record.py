@@ -65,6 +65,7 @@ FIELDS = (
     "mailing_list",
     "source_org_id",
     "source_id",
+    "meets_criteria",
 )
 
 
@@ -127,6 +128,8 @@ def test_a_plain_record_takes_the_fast_path() -> None:
         ("first_name", 7),
         ("attributes", {"k": {"nested": "v"}}),
         ("attributes", {"k": "\x00"}),
+        ("meets_criteria", "no"),
+        ("meets_criteria", 0),
     ],
 )
 def test_anything_not_plain_is_left_to_the_checked_path(field: str, value: t.Any) -> None:
