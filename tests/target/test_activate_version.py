@@ -17,7 +17,7 @@ from leads_contract import LEADS_SCHEMA_MESSAGE, pin_run
 from target_marketing_leads.full_loads import FullLoads
 from target_marketing_leads.target import FULL_LOAD_CAUSE
 
-from .conftest import lead, run_in_process
+from .conftest import lead, run_unguarded
 
 PEOPLE = {"1": "ann@example.com", "2": "bob@example.com", "3": "cy@example.com"}
 
@@ -74,8 +74,8 @@ def _last_run(url: str) -> tuple[dict[str, t.Any], list[tuple[t.Any, ...]]]:
 
 
 def test_a_contact_missing_from_a_closed_load_loses_its_link(store_url: str) -> None:
-    run_in_process(store_url, full_load(1, people("1", "2", "3")))
-    run_in_process(store_url, full_load(2, people("1", "3")))
+    run_unguarded(store_url, full_load(1, people("1", "2", "3")))
+    run_unguarded(store_url, full_load(2, people("1", "3")))
 
     assert _members(store_url) == ["ann@example.com", "cy@example.com"]
     run, outcomes = _last_run(store_url)
@@ -89,16 +89,16 @@ def test_a_contact_missing_from_a_closed_load_loses_its_link(store_url: str) -> 
 
 
 def test_a_load_closed_only_at_its_end_is_enough(store_url: str) -> None:
-    run_in_process(store_url, full_load(1, people("1", "2"), opening=False))
-    run_in_process(store_url, full_load(2, people("2"), opening=False))
+    run_unguarded(store_url, full_load(1, people("1", "2"), opening=False))
+    run_unguarded(store_url, full_load(2, people("2"), opening=False))
     assert _members(store_url) == ["bob@example.com"]
 
 
 def test_an_opening_message_and_a_load_cut_short_remove_nothing(store_url: str) -> None:
-    run_in_process(store_url, full_load(1, people("1", "2", "3")))
+    run_unguarded(store_url, full_load(1, people("1", "2", "3")))
     # singer-sdk taps send ACTIVATE_VERSION only before their records; a pipeline cut short
     # never sends the closing one. Either way the missing contacts may still be at the source.
-    run_in_process(store_url, full_load(2, people("1"), closing=False))
+    run_unguarded(store_url, full_load(2, people("1"), closing=False))
 
     assert _members(store_url) == sorted(PEOPLE.values())
     run, outcomes = _last_run(store_url)
@@ -107,8 +107,8 @@ def test_an_opening_message_and_a_load_cut_short_remove_nothing(store_url: str) 
 
 
 def test_an_empty_load_closed_twice_empties_the_list(store_url: str) -> None:
-    run_in_process(store_url, full_load(1, people("1", "2")))
-    run_in_process(store_url, full_load(2, []))
+    run_unguarded(store_url, full_load(1, people("1", "2")))
+    run_unguarded(store_url, full_load(2, []))
 
     assert _members(store_url) == []
     run, outcomes = _last_run(store_url)
@@ -121,8 +121,8 @@ def test_an_empty_load_closed_twice_empties_the_list(store_url: str) -> None:
 
 def test_a_lead_still_held_by_a_contact_in_the_load_stays(store_url: str) -> None:
     shared = [lead("1", "ann@example.com"), lead("9", "Ann@Example.com", source_org_id="2")]
-    run_in_process(store_url, full_load(1, shared))
-    run_in_process(store_url, full_load(2, shared[1:]))
+    run_unguarded(store_url, full_load(1, shared))
+    run_unguarded(store_url, full_load(2, shared[1:]))
 
     assert _members(store_url) == ["ann@example.com"]
     _, outcomes = _last_run(store_url)
@@ -133,8 +133,8 @@ def test_a_lead_still_held_by_a_contact_in_the_load_stays(store_url: str) -> Non
 
 
 def test_the_setting_can_switch_activate_version_off(store_url: str) -> None:
-    run_in_process(store_url, full_load(1, people("1", "2")))
-    run_in_process(store_url, full_load(2, people("1")), process_activate_version_messages=False)
+    run_unguarded(store_url, full_load(1, people("1", "2")))
+    run_unguarded(store_url, full_load(2, people("1")), process_activate_version_messages=False)
     assert _members(store_url) == ["ann@example.com", "bob@example.com"]
 
 
