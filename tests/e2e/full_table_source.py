@@ -115,14 +115,25 @@ def tap_output(pg_url: str, workdir: Path, *, closing: bool = True) -> list[dict
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def load(messages: t.Sequence[dict[str, t.Any]], store_url: str, workdir: Path) -> str:
-    """The messages through the real mapper into the real target; the target's stderr."""
+def load(
+    messages: t.Sequence[dict[str, t.Any]],
+    store_url: str,
+    workdir: Path,
+    *,
+    max_removal_fraction: float = 1,
+) -> subprocess.CompletedProcess[str]:
+    """The messages through the real mapper into the real target; the target's process.
+
+    The removal guard is off unless a test sets ``max_removal_fraction``: one row of a table of
+    four is already more than its 10% default.
+    """
     lines = "".join(json.dumps(m) + "\n" for m in messages)
     mapper_config = _write(workdir / "mapping.json", MAPPING)
     leads = _run([executable("map-marketing-leads"), "--config", mapper_config], lines)
     assert f'"stream":"{LEADS_STREAM}"' in leads.replace(" ", "")
-    target_config = _write(workdir / "target.json", {"database_url": store_url})
-    done = subprocess.run(
+    config = {"database_url": store_url, "max_removal_fraction": max_removal_fraction}
+    target_config = _write(workdir / "target.json", config)
+    return subprocess.run(
         [executable("target-marketing-leads"), "--config", target_config],
         input=leads,
         capture_output=True,
@@ -130,6 +141,11 @@ def load(messages: t.Sequence[dict[str, t.Any]], store_url: str, workdir: Path) 
         timeout=300,
         check=False,
     )
+
+
+def loaded(messages: t.Sequence[dict[str, t.Any]], store_url: str, workdir: Path) -> str:
+    """:func:`load`, which must succeed; the target's stderr."""
+    done = load(messages, store_url, workdir)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stderr
 

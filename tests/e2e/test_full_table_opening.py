@@ -16,7 +16,7 @@ from .full_table_source import (
     delete_contact,
     kinds,
     last_run_outcomes,
-    load,
+    loaded,
     members,
     tap_output,
 )
@@ -34,10 +34,10 @@ def test_an_opening_activate_version_removes_nothing(
     versions = {m["version"] for m in first if m["type"] in ("ACTIVATE_VERSION", "RECORD")}
     assert kinds(first) == ["SCHEMA", "ACTIVATE_VERSION", "RECORD", "STATE"]
     assert len(versions) == 1, "every record carries the version its ACTIVATE_VERSION opened"
-    load(first, store_url, tmp_path)
+    loaded(first, store_url, tmp_path)
 
     delete_contact(postgres_url, 2)
-    stderr = load(tap_output(postgres_url, tmp_path, closing=False), store_url, tmp_path)
+    stderr = loaded(tap_output(postgres_url, tmp_path, closing=False), store_url, tmp_path)
 
     assert members(store_url) == EMAILS
     assert last_run_outcomes(store_url) == [("1", "duplicate", None), ("3", "duplicate", None)]
