@@ -15,17 +15,9 @@ from lead_store import schema
 from sandbox.data import SHARED_EMAIL
 from sandbox.server import running_sandbox
 from tests.pipeline_faults.conftest import LIST, SYNC, Pipeline, run_history
+from tests.target.conftest import query_rows
 
 pytestmark = [pytest.mark.e2e]
-
-
-def _query(url: str, query: sa.Select) -> list[tuple]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(query)]
-    finally:
-        engine.dispose()
 
 
 def test_a_deleted_contact_leaves_the_shared_lead_to_the_one_that_still_holds_it(
@@ -47,7 +39,7 @@ def test_a_deleted_contact_leaves_the_shared_lead_to_the_one_that_still_holds_it
         assert first.ok, first.describe()
 
         # The lead came last from one contact: before links, its deletion deleted the lead.
-        ((lead_id, org, contact),) = _query(
+        ((lead_id, org, contact),) = query_rows(
             url, sa.select(ld.c.id, ld.c.source_org_id, ld.c.source_id).where(ld.c.email == email)
         )
         sandbox.delete_contacts(org, ids=[contact])
@@ -56,7 +48,7 @@ def test_a_deleted_contact_leaves_the_shared_lead_to_the_one_that_still_holds_it
 
     still = sorted(h for h in holders if h != (org, contact))[0]
     newest = sa.select(sa.func.max(o.c.run_id)).scalar_subquery()
-    assert _query(
+    assert query_rows(
         url,
         sa.select(o.c.email, o.c.outcome, o.c.detail).where(
             o.c.run_id == newest, o.c.source_id == contact
@@ -68,8 +60,8 @@ def test_a_deleted_contact_leaves_the_shared_lead_to_the_one_that_still_holds_it
             f"stayed on '{LIST}': still held by contact {still[0]}/{still[1]} (sync {SYNC})",
         )
     ]
-    assert _query(url, sa.select(ld.c.status).where(ld.c.id == lead_id)) == [("active",)]
-    assert _query(url, sa.select(m.c.list_id).where(m.c.lead_id == lead_id)) != []
+    assert query_rows(url, sa.select(ld.c.status).where(ld.c.id == lead_id)) == [("active",)]
+    assert query_rows(url, sa.select(m.c.list_id).where(m.c.lead_id == lead_id)) != []
 
 
 def test_a_run_after_no_change_leaves_a_history_row_with_total_0(tmp_path: Path) -> None:

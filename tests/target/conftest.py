@@ -101,6 +101,16 @@ def _config_file(url: str, config: dict[str, t.Any]) -> str:
     return handle.name
 
 
+def query_rows(url: str, query: sa.Select[t.Any]) -> list[tuple[t.Any, ...]]:
+    """The rows ``query`` reads from the store at ``url`` (a fresh engine, disposed after)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(query)]
+    finally:
+        engine.dispose()
+
+
 def outcome_rows(url: str) -> list[tuple[t.Any, ...]]:
     """(run sync, list, position, email, outcome, reason) for every stored outcome."""
     engine = sa.create_engine(url)

@@ -15,7 +15,15 @@ from target_marketing_leads.fast_paths import loading_rules
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.session import RunSession
 
-from .conftest import FIXTURES, lead, run_executable, run_unguarded, singer_lines, tombstone
+from .conftest import (
+    FIXTURES,
+    lead,
+    query_rows,
+    run_executable,
+    run_unguarded,
+    singer_lines,
+    tombstone,
+)
 
 OUTCOMES = ("new", "re_added", "duplicate", "ignored", "deleted", "removed")
 
@@ -37,18 +45,9 @@ def _history(url: str) -> list[dict]:
     return sorted(runs, key=lambda run: run["run_id"])
 
 
-def _query(url: str, query: sa.Select) -> list[tuple]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(query)]
-    finally:
-        engine.dispose()
-
-
 def _links(url: str) -> list[tuple]:
     ln, ld, ml = schema.lead_links, schema.leads, schema.mailing_lists
-    return _query(
+    return query_rows(
         url,
         sa.select(ml.c.name, ln.c.sync_name, ln.c.source_org_id, ln.c.source_id, ld.c.email)
         .join(ld, ld.c.id == ln.c.lead_id)
@@ -59,8 +58,8 @@ def _links(url: str) -> list[tuple]:
 
 def _lead(url: str, email: str) -> tuple:
     ld, m, ml = schema.leads, schema.list_members, schema.mailing_lists
-    (status,) = _query(url, sa.select(ld.c.status).where(ld.c.email == email))[0]
-    lists = _query(
+    (status,) = query_rows(url, sa.select(ld.c.status).where(ld.c.email == email))[0]
+    lists = query_rows(
         url,
         sa.select(ml.c.name)
         .join(m, m.c.list_id == ml.c.id)
@@ -74,7 +73,7 @@ def _lead(url: str, email: str) -> tuple:
 def _last_outcomes(url: str) -> list[tuple]:
     o = schema.lead_outcomes
     newest = sa.select(sa.func.max(o.c.run_id)).scalar_subquery()
-    return _query(
+    return query_rows(
         url,
         sa.select(o.c.email, o.c.outcome, o.c.reason, o.c.detail)
         .where(o.c.run_id == newest)
