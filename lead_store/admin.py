@@ -18,7 +18,7 @@ import msgspec
 import sqlalchemy as sa
 
 from lead_store import approvals
-from lead_store.repository import IN_CHUNK, dialect_insert
+from lead_store.bulk import IN_CHUNK, dialect_insert
 from lead_store.schema import (
     lead_outcomes,
     leads,

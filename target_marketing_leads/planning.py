@@ -36,14 +36,8 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from lead_store.repository import (
-    DEFAULT_SOURCE_SYSTEM,
-    NO_LINKS,
-    LinkKey,
-    SourceKey,
-    StoredLead,
-    StoredLinks,
-)
+from lead_store.links import DEFAULT_SOURCE_SYSTEM, NO_LINKS, LinkKey, StoredLinks
+from lead_store.repository import SourceKey, StoredLead
 from lead_store.vocabulary import (
     JOINING_OUTCOMES,
     LEAVING_OUTCOMES,
@@ -347,7 +341,7 @@ def plan_batch(
         seen_in_store: (run_id, email) pairs counted by earlier batches of the same runs.
         roles: role local parts.
         links: the stored links of the leads the batch's leaving records may reach
-            (``repository.stored_links``); none when the batch has no leaving record.
+            (``links.stored_links``); none when the batch has no leaving record.
     """
     plan = BatchPlan()
     overlay = _Overlay(by_email, by_source, links.leads)

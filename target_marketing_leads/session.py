@@ -11,30 +11,22 @@ its own history row and counts. A producer that pins its run in the leads SCHEMA
 (``leads_contract.pinned_run``) has the row opened at once (:meth:`RunSession.open_run`), so a
 run with no record still leaves a history row with total 0.
 
-A dry run, or a run the removal guard blocks (:mod:`.removal_guard`), is planned exactly as a
-real one, inside the same transaction; at the end only its plan is kept: the run's outcome rows
-are spooled to a temporary file (constant memory), the transaction is rolled back, and a new one
-stores the history rows (status ``planned`` or ``blocked``) and the outcomes again. Planning the
-real way keeps a dry run's counts those of the real run that follows, batch boundaries and all;
-the rollback guarantees that nothing of the plan (leads, memberships) outlives it, on SQLite and
-PostgreSQL alike. If one run of the process is blocked, none is applied: the others are stored
-``planned``.
+A dry run, or a run the removal guard blocks (:mod:`.removal_guard`), keeps only its plan:
+see :mod:`.plans`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 import typing as t
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-import msgspec
 import sqlalchemy as sa
 
-from lead_store import admin, approvals
+from lead_store import admin, approvals, links
 from lead_store import repository as repo
 from lead_store.vocabulary import Outcome, Reason, RunStatus
 from target_marketing_leads.fast_paths import LoadingRules
@@ -46,6 +38,7 @@ from target_marketing_leads.planning import (
     link_key,
     plan_batch,
 )
+from target_marketing_leads.plans import keep_plans_only
 from target_marketing_leads.removal_guard import RemovalLimits, Verdict, judge
 from target_marketing_leads.validation import LeadRecord
 
@@ -96,7 +89,7 @@ def _stored_links(
     items: list[PendingLead],
     by_email: dict[str, repo.StoredLead],
     by_source: dict[repo.SourceKey, list[repo.StoredLead]],
-) -> repo.StoredLinks:
+) -> links.StoredLinks:
     """The stored links the batch's leaving records may act on (nothing to read without one).
 
     Besides the leaving contacts' own links: the leads a tombstone falls back to (by source
@@ -105,18 +98,18 @@ def _stored_links(
     """
     leaving = {link_key(i) for i in items if is_leaving(i.lead)}
     if not leaving:
-        return repo.NO_LINKS
+        return links.NO_LINKS
     other_ids = {lead.id for found in by_source.values() for lead in found}
     for item in items:
         stored = by_email.get(item.email.email) if item.email.email is not None else None
         if stored is not None and link_key(item) in leaving:
             other_ids.add(stored.id)
-    return repo.stored_links(conn, leaving, other_ids)
+    return links.stored_links(conn, leaving, other_ids)
 
 
 def _link_rows(plan: BatchPlan, now: dt.datetime) -> list[dict[str, t.Any]]:
     return [
-        dict(zip(repo.LINK_KEYS, key, strict=True), email=email, linked_at=now)
+        dict(zip(links.LINK_KEYS, key, strict=True), email=email, linked_at=now)
         for key, email in plan.links.items()
         if email is not None
     ]
@@ -228,7 +221,7 @@ class RunSession:
         ended = 0
         no_email = self.rules.normaliser.normalise(None)
         for tally in list(self.runs.values()):
-            missing = repo.links_missing_from_run(
+            missing = links.links_missing_from_run(
                 self.conn, list_id=tally.list_id, sync_name=tally.sync_name, run_id=tally.run_id
             )
             for start in range(0, len(missing), batch_size):
@@ -259,8 +252,8 @@ class RunSession:
         repo.upsert_leads(conn, list(plan.upserts.values()))
         repo.remove_members(conn, [pair for pair, on in plan.membership.items() if not on])
         repo.add_members(conn, [pair for pair, on in plan.membership.items() if on], now)
-        repo.set_links(conn, _link_rows(plan, now))
-        repo.end_links(conn, [key for key, email in plan.links.items() if email is None])
+        links.set_links(conn, _link_rows(plan, now))
+        links.end_links(conn, [key for key, email in plan.links.items() if email is None])
         repo.remove_deleted_from_lists(conn, plan.deleted_emails)
         repo.insert_outcomes(conn, plan.outcomes)
 
@@ -283,7 +276,9 @@ class RunSession:
             if all(tally.status is RunStatus.COMPLETED for tally in self.runs.values()):
                 self._finish(self._conn, finished)
             else:
-                self._keep_plans_only(self._conn, self._tx, finished)
+                runs = list(self.runs.values())
+                self._tx = keep_plans_only(self._conn, self._tx, runs, self.started_at)
+                self._finish(self._conn, finished)
             self._conn.close()
             self._conn = None
         self.committed = True
@@ -324,35 +319,6 @@ class RunSession:
             if tally.verdict is not None and tally.verdict.uses_approval:
                 approvals.consume(conn, tally.sync_name, tally.list_id, tally.run_id)
         conn.commit()
-
-    def _keep_plans_only(
-        self, conn: sa.Connection, tx: sa.RootTransaction, finished: dt.datetime
-    ) -> None:
-        """Roll the run back, then store its history rows and outcomes alone (new run ids)."""
-        encode, decode = msgspec.json.Encoder().encode, msgspec.json.Decoder().decode
-        with tempfile.TemporaryFile() as spool:
-            for row in repo.stream_outcomes(conn, [tally.run_id for tally in self.runs.values()]):
-                spool.write(encode(row) + b"\n")
-            tx.rollback()
-            self._tx = conn.begin()
-            repo.begin_run(conn)
-            run_ids: dict[int, int] = {}
-            for tally in self.runs.values():
-                planned_id = tally.run_id
-                tally.list_id = repo.ensure_list(conn, tally.list_name, self.started_at)
-                tally.run_id = repo.start_run(conn, tally.sync_name, tally.list_id, self.started_at)
-                run_ids[planned_id] = tally.run_id
-            spool.seek(0)
-            rows: list[dict[str, t.Any]] = []
-            for line in spool:
-                row = decode(line)
-                row["run_id"] = run_ids[row["run_id"]]
-                rows.append(row)
-                if len(rows) == repo.OUTCOME_PAGE:
-                    repo.insert_outcomes(conn, rows)
-                    rows = []
-            repo.insert_outcomes(conn, rows)
-        self._finish(conn, finished)
 
     def _drop_empty_runs(self) -> None:
         for key, tally in list(self.runs.items()):

@@ -1,6 +1,6 @@
 """The per-lead writes, compiled once and sent through the driver, store what SQLAlchemy stores.
 
-``repository.BulkStatement`` skips SQLAlchemy's per-row parameter handling. Each test writes
+``bulk.BulkStatement`` skips SQLAlchemy's per-row parameter handling. Each test writes
 the same rows both ways into a real store (SQLite always, PostgreSQL when reachable) and
 compares the rows as the driver returns them (timestamps and JSON as stored, not as read back
 through SQLAlchemy types).

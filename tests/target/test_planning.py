@@ -8,7 +8,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lead_store.repository import LinkKey, StoredLead, StoredLinks
+from lead_store.links import LinkKey, StoredLinks
+from lead_store.repository import StoredLead
 from lead_store.vocabulary import Outcome, Reason
 from target_marketing_leads.emails import EmailNormaliser
 from target_marketing_leads.planning import PendingLead, plan_batch

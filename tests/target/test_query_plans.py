@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from lead_store import open_store
-from lead_store import repository as repo
+from lead_store.links import hash_anti_join
 from target_marketing_leads.fast_paths import loading_rules
 from target_marketing_leads.roles import DEFAULT_ROLE_LOCAL_PARTS
 from target_marketing_leads.session import RunSession
@@ -161,7 +161,7 @@ def test_contacts_missing_from_a_full_load_are_found_by_one_anti_join(store_url:
         anti_joins = [(s, p) for s, p in captured if "lead_outcomes" in s]
         assert len(anti_joins) == 1, captured
         conn = session.conn
-        with repo.hash_anti_join(conn):
+        with hash_anti_join(conn):
             plans = _plans(conn, *anti_joins[0])
         for plan in plans:
             assert _full_scans(plan, conn.dialect.name, ("lead_links", *BIG_TABLES)) == [], plan

@@ -1,0 +1,207 @@
+"""Batched statements: lookups by ``IN`` list or array, writes by ``executemany``, compiled once.
+
+A run reads and writes whole batches, one round trip per kind. Lookups take a batch of keys
+(``IN`` lists, chunked below the drivers' parameter limits, or one array on PostgreSQL: see
+:mod:`lead_store.postgres_arrays`); writes are ``executemany``. Upserts use the dialect's
+``INSERT ... ON CONFLICT`` (:func:`dialect_insert`) so that two runs writing the same row
+concurrently serialise on it (PostgreSQL) instead of failing.
+
+Statements written once per lead are compiled by SQLAlchemy once per dialect and sent with
+``Connection.exec_driver_sql``: still bound parameters, still SQLAlchemy's type conversions
+(:class:`BulkStatement`), but without SQLAlchemy's per-row parameter bookkeeping, which cost
+more than the database's own work.
+"""
+
+from __future__ import annotations
+
+import operator
+import typing as t
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lead_store.postgres_arrays import Unnested, any_of
+
+IN_CHUNK = 1000
+"""Keys per IN list. Every list is padded to exactly this length (with NULL, which matches
+nothing) so each lookup is one SQL text: drivers cache prepared statements by text, and one
+prepared statement per distinct list length would pile up in memory over a long run."""
+
+
+def chunks(values: Iterable[t.Any], size: int = IN_CHUNK) -> Iterator[list[t.Any]]:
+    """``values`` in lists of exactly ``size``, the last one padded with None."""
+    batch: list[t.Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch + [None] * (size - len(batch))
+
+
+@dataclass(frozen=True)
+class BulkStatement:
+    """A statement compiled once for a dialect, and how to turn row dicts into its parameters.
+
+    ``conn.execute(stmt, rows)`` compiles from a cache but then builds every row's parameters
+    through the compiler (escaping, type processing, one dict per row); here the SQL text, the
+    parameter order and each column's bind processor (SQLAlchemy's own: ``UTCDateTime``, JSON)
+    are worked out once, and each row costs one tuple (or dict, for named paramstyles).
+    """
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[tuple[int, Callable[[t.Any], t.Any]], ...]
+    positional: bool
+
+    @classmethod
+    def compile(
+        cls, stmt: sa.Executable, dialect: sa.Dialect, keys: Sequence[str]
+    ) -> BulkStatement:
+        """Compile ``stmt`` for rows with ``keys``: the bound columns of an INSERT, or the
+        names of the statement's own bind parameters."""
+        compiled = stmt.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
+        names = tuple(compiled.positiontup if compiled.positional else compiled.binds)
+        unknown = set(names) - set(keys)
+        if unknown:
+            msg = f"bulk statement has parameters {sorted(unknown)} that rows do not carry"
+            raise ValueError(msg)
+        processors = []
+        for index, name in enumerate(names):
+            type_ = compiled.binds[name].type
+            process = type_.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors.append((index, process))
+        return cls(compiled.string, names, tuple(processors), compiled.positional)
+
+    def parameters(self, rows: Iterable[dict[str, t.Any]]) -> list[t.Any]:
+        """The driver's parameters for ``rows``, type-processed.
+
+        Column by column: each processed column goes through its processor in one ``map``
+        (no Python loop per row); a column holding one object for every row (a batch's one
+        timestamp) is converted once.
+        """
+        pick = operator.itemgetter(*self.names)
+        if len(self.names) == 1:
+            tuples: list[tuple[t.Any, ...]] = [(pick(row),) for row in rows]
+        else:
+            tuples = list(map(pick, rows))
+        if self.processors and tuples:
+            columns: list[t.Sequence[t.Any]] = list(zip(*tuples, strict=True))
+            for index, process in self.processors:
+                column = columns[index]
+                if len(set(map(id, column))) == 1:
+                    columns[index] = [process(column[0])] * len(column)
+                else:
+                    columns[index] = list(map(process, column))
+            tuples = list(zip(*columns, strict=True))
+        if self.positional:
+            return tuples
+        return [dict(zip(self.names, values, strict=True)) for values in tuples]
+
+
+_BULK: dict[tuple[str, str, str], BulkStatement] = {}
+"""Compiled bulk statements by (dialect, driver, statement name): a handful, for the process."""
+
+
+def bulk_statement(
+    conn: sa.Connection,
+    name: str,
+    build: Callable[[], sa.Executable],
+    keys: Sequence[str],
+) -> BulkStatement:
+    """Statement ``name`` compiled for the connection's dialect, built on first use."""
+    key = (conn.dialect.name, conn.dialect.driver, name)
+    bulk = _BULK.get(key)
+    if bulk is None:
+        bulk = _BULK[key] = BulkStatement.compile(build(), conn.dialect, keys)
+    return bulk
+
+
+def executemany(conn: sa.Connection, bulk: BulkStatement, rows: Iterable[dict[str, t.Any]]) -> None:
+    """Send ``rows`` through ``bulk`` in one driver-level executemany (none when empty)."""
+    params = bulk.parameters(rows)
+    if params:
+        conn.exec_driver_sql(bulk.sql, params)
+
+
+_KEY_NAMES = tuple(f"k{i}" for i in range(IN_CHUNK))
+"""Bind names of the ``IN`` list of a lookup compiled once."""
+
+
+def in_keys() -> list[sa.BindParameter[t.Any]]:
+    """``IN_CHUNK`` bind parameters for an ``IN`` list of a lookup compiled once."""
+    return [sa.bindparam(name) for name in _KEY_NAMES]
+
+
+def lookup(
+    conn: sa.Connection,
+    name: str,
+    build: Callable[[], sa.Executable],
+    values: Iterable[t.Any],
+    fixed: dict[str, t.Any] | None = None,
+) -> Iterator[sa.Row[t.Any]]:
+    """Rows of a lookup whose ``IN`` list takes ``values``, ``IN_CHUNK`` at a time."""
+    fixed = fixed or {}
+    bulk = bulk_statement(conn, name, build, (*_KEY_NAMES, *fixed))
+    for chunk in chunks(values):
+        row = dict(zip(_KEY_NAMES, chunk, strict=True), **fixed)
+        yield from conn.exec_driver_sql(bulk.sql, bulk.parameters([row])[0])
+
+
+def arrays(conn: sa.Connection) -> bool:
+    """Whether batches travel as arrays (PostgreSQL: :mod:`lead_store.postgres_arrays`)."""
+    return bool(conn.dialect.name == "postgresql")
+
+
+_ARRAY_STATEMENTS: dict[str, tuple[Unnested, sa.Executable]] = {}
+"""Array statements by name, built once per process (SQLAlchemy caches their compiled form)."""
+
+
+def execute_arrays(
+    conn: sa.Connection,
+    name: str,
+    build: Callable[[], tuple[Unnested, sa.Executable]],
+    rows: Sequence[dict[str, t.Any]],
+) -> None:
+    """Run an array statement once for all ``rows``."""
+    built = _ARRAY_STATEMENTS.get(name)
+    if built is None:
+        built = _ARRAY_STATEMENTS[name] = build()
+    batch, statement = built
+    conn.execute(statement, batch.parameters(rows, conn.dialect))
+
+
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> t.Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def rows_by_fixed_prefix(
+    conn: sa.Connection,
+    name: str,
+    columns: Sequence[sa.Column[t.Any]],
+    fixed: dict[str, t.Any],
+    column: sa.Column[t.Any],
+    keys: set[t.Any],
+    selected: Sequence[sa.ColumnElement[t.Any]],
+) -> Iterable[sa.Row[t.Any]]:
+    """Rows whose ``columns`` equal ``fixed`` and ``column`` is one of ``keys``: an index probe
+    on a key whose last column varies (one array statement on PostgreSQL, IN chunks on SQLite).
+    """
+    equal = [c == sa.bindparam(c.key, type_=c.type) for c in columns]
+    if arrays(conn):
+        query = sa.select(*selected).where(*equal, any_of(column, "keys"))
+        return conn.execute(query, {**fixed, "keys": sorted(keys)})
+    return lookup(
+        conn,
+        name,
+        lambda: sa.select(*selected).where(*equal, column.in_(in_keys())),
+        keys,
+        fixed,
+    )
