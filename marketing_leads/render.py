@@ -21,9 +21,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-HISTORY_COUNTS = (("total", "total"), ("new", "new"), ("re_added", "re+"),
-                  ("duplicate", "dup"), ("ignored", "ign"), ("deleted", "del"))  # fmt: skip
+HISTORY_COUNTS = (("total", "total"), ("new", "new"), ("re_added", "re+"), ("duplicate", "dup"),
+                  ("ignored", "ign"), ("deleted", "del"), ("removed", "rem"))  # fmt: skip
 """The history table's count columns and their short headers (the JSON keys are in --json)."""
+SHOWN_WHEN_USED = frozenset({"removed"})
+"""Counts only a sync setting produces (``when_no_longer_matching: remove``): their column is
+shown when a listed run has one, so the table keeps fitting 80 columns otherwise."""
 
 
 def print_json(payload: dict[str, t.Any], console: Console) -> None:
@@ -131,7 +134,8 @@ def print_history(runs: Sequence[dict[str, t.Any]], console: Console, *, store: 
 
     Sync and list share a cell on two lines, the finish time is shown to the minute (with the
     status below it when the run was not applied: planned, blocked, approved), counts get short
-    headers and never wrap, and each ignored reason has its own line.
+    headers and never wrap (``removed`` only when a listed run has some), and each ignored reason
+    has its own line.
     """
     if not runs:
         console.print(f"Import history: nothing to show (store {store}).")
@@ -146,7 +150,12 @@ def print_history(runs: Sequence[dict[str, t.Any]], console: Console, *, store: 
     table.add_column("run", justify="right", no_wrap=True)
     table.add_column("sync/list", overflow="fold", min_width=10)
     table.add_column("finished", no_wrap=True)
-    for _, header in HISTORY_COUNTS:
+    counts = [
+        (key, header)
+        for key, header in HISTORY_COUNTS
+        if key not in SHOWN_WHEN_USED or any(run.get(key) for run in runs)
+    ]
+    for _, header in counts:
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("ignored reasons", overflow="fold", min_width=14)
     for run in runs:
@@ -156,7 +165,7 @@ def print_history(runs: Sequence[dict[str, t.Any]], console: Console, *, store: 
             str(run["run_id"]),
             f"{run['sync']}\n-> {run['list']}",
             short_time(run["finished_at"]) + ("" if status == "completed" else f"\n{status}"),
-            *(str(run[key]) for key, _ in HISTORY_COUNTS),
+            *(str(run[key]) for key, _ in counts),
             reasons,
         )
     console.print(table)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from marketing_leads.cli import main
-from tests.target.conftest import CLI_EXE
+from tests.target.conftest import CLI_EXE, lead, run_unguarded, singer_lines
 
 from .conftest import cli_json
 
@@ -63,6 +63,22 @@ def test_history_table_reads_in_80_columns(filled_store: str) -> None:
         assert len(date[0]) == 10 and len(date[1]) == 5, line
     for reason in ("invalid_pattern 1", "role_address 1", "file_duplicate 1", "bounced 1"):
         assert any(line.rstrip().endswith(reason) for line in lines), reason
+
+
+def _history_header(url: str) -> list[str]:
+    env = {**os.environ, "MARKETING_LEADS_DATABASE_URL": url, "COLUMNS": "100"}
+    shown = subprocess.run(
+        [CLI_EXE, "history"], capture_output=True, text=True, check=True, env=env
+    )
+    (header,) = [line for line in shown.stdout.splitlines() if line.lstrip().startswith("run ")]
+    return header.split()
+
+
+def test_the_removed_column_appears_once_a_run_removed_a_lead(filled_store: str) -> None:
+    assert "rem" not in _history_header(filled_store)
+    run_unguarded(filled_store, singer_lines([lead("1", "ann@example.com", meets_criteria=False)]))
+    header = _history_header(filled_store)
+    assert header[header.index("del") + 1] == "rem"
 
 
 def test_report_errors_are_one_line(filled_store: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
