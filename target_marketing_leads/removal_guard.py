@@ -101,10 +101,24 @@ def removal_summary(list_name: str, verdict: Verdict, limits: RemovalLimits) -> 
     )
 
 
-def blocked_message(run_id: int, list_name: str, verdict: Verdict, limits: RemovalLimits) -> str:
-    """The one line a blocked run ends with: what it would do, and how to review and approve."""
+def blocked_message(
+    run_id: int,
+    list_name: str,
+    verdict: Verdict,
+    limits: RemovalLimits,
+    *,
+    removed: bool = False,
+    deleted: bool = True,
+) -> str:
+    """The one line a blocked run ends with: what it would do, and how to review and approve.
+
+    ``deleted`` / ``removed``: whether the run has outcomes of each kind, so the review command
+    shows its removals (``--outcome deleted`` or ``--outcome removed``; every outcome if both).
+    """
+    review = f"marketing-leads outcomes {run_id}"
+    if deleted != removed:
+        review += f" --outcome {'deleted' if deleted else 'removed'}"
     return (
         f"run {run_id} would {removal_summary(list_name, verdict, limits)}: review with "
-        f"'marketing-leads outcomes {run_id} --outcome deleted', then "
-        f"'marketing-leads approve {run_id}' and run the sync again"
+        f"'{review}', then 'marketing-leads approve {run_id}' and run the sync again"
     )

@@ -48,7 +48,7 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from lead_store import DEFAULT_DATABASE_URL, open_store
 from lead_store.engine import DEFAULT_LOCK_TIMEOUT_SECONDS
 from lead_store.errors import StoreError, explain
-from lead_store.vocabulary import RunStatus
+from lead_store.vocabulary import Outcome, RunStatus
 from leads_contract import LEADS_STREAM, LeadsContractError, check_leads_schema, pinned_run
 from target_marketing_leads.classify import normalise_roles
 from target_marketing_leads.errors import RunBlocked
@@ -310,8 +310,16 @@ class TargetMarketingLeads(Target):
             if tally.verdict is None or not tally.verdict.blocked:
                 continue
             if tally.status is RunStatus.BLOCKED:
+                totals = tally.outcome_totals()
                 blocked.append(
-                    blocked_message(tally.run_id, tally.list_name, tally.verdict, self._limits)
+                    blocked_message(
+                        tally.run_id,
+                        tally.list_name,
+                        tally.verdict,
+                        self._limits,
+                        deleted=totals[Outcome.DELETED.value] > 0,
+                        removed=totals[Outcome.REMOVED.value] > 0,
+                    )
                 )
             else:
                 self.logger.warning(

@@ -135,6 +135,20 @@ def _approval_used_by(url: str, run_id: int) -> int | None:
         engine.dispose()
 
 
+def test_a_run_blocked_by_removals_points_at_its_removed_outcomes(store_url: str) -> None:
+    assert run_executable(store_url, singer_lines(TEN)).returncode == 0
+    leaving = [
+        lead(f"c{i}", f"p{i}@example.com", meets_criteria=False) for i in range(3)
+    ]  # contacts that no longer meet the sync's criteria (when_no_longer_matching: remove)
+    blocked = run_executable(store_url, singer_lines(leaving))
+    assert blocked.returncode == 1
+    run_id = _history(store_url)[-1]["run_id"]
+    assert (
+        f"would remove 3 of 10 members of 'Newsletter' (30%, limit 10%): review with "
+        f"'marketing-leads outcomes {run_id} --outcome removed', then" in blocked.stderr
+    )
+
+
 def test_an_approval_does_not_cover_a_bigger_removal(store_url: str) -> None:
     people = [lead(f"c{i}", f"p{i}@example.com") for i in range(40)]
     assert run_executable(store_url, singer_lines(people)).returncode == 0

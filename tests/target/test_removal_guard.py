@@ -64,6 +64,10 @@ def test_the_blocked_line_says_what_and_how_to_approve() -> None:
         "'marketing-leads outcomes 14 --outcome deleted', then 'marketing-leads approve 14' "
         "and run the sync again"
     )
+    removals = blocked_message(14, "newsletter", verdict, TEN_PERCENT, removed=True, deleted=False)
+    assert "review with 'marketing-leads outcomes 14 --outcome removed', then" in removals
+    both = blocked_message(14, "newsletter", verdict, TEN_PERCENT, removed=True, deleted=True)
+    assert "review with 'marketing-leads outcomes 14', then" in both
     limits = RemovalLimits(0.125, 50)
     verdict = judge(600, 1020, limits, approved=412)
     assert "(59%, limit 50 + 454 approved)" in blocked_message(15, "n", verdict, limits)
