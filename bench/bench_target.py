@@ -11,7 +11,7 @@ has already written shows a last tenth slower than the first. In the same run it
   ``executemany`` (no classification, no outcomes, no memberships);
 - ``--rerun K``: after the largest load, a run of K changed leads against that full store;
 - ``--peer target-postgres``: MeltanoLabs target-postgres 0.8.1 (``load_method: upsert``),
-  installed by the bench into its own virtualenv under ``.bench-cache/``, on the same lines
+  installed by the bench into its own virtualenv under ``.cache/singer-tools/``, on the same lines
   into the same PostgreSQL server, and the ratio of the two.
 
 Wall-clock figures depend on what else the machine runs; the target's CPU time (user + system,

@@ -1,9 +1,10 @@
 """Third-party Singer targets the benchmarks compare with, each in a virtualenv of its own.
 
-A peer is installed on first use into ``.bench-cache/<name>/`` (git-ignored; kept for the next
-run) with pip from PyPI, exactly as a user would install it, and run as its own executable on
-the same Singer lines the target reads. Nothing of it is imported here: its dependencies
-(another singer-sdk, another SQLAlchemy) stay in its virtualenv.
+A peer is installed on first use by ``tests/singer_tools.py`` (the installer the composition
+tests use) into ``.cache/singer-tools/<name>/`` (git-ignored; kept for the next run) with pip
+from PyPI, exactly as a user would install it, and run as its own executable on the same Singer
+lines the target reads. Nothing of it is imported here: its dependencies (another singer-sdk,
+another SQLAlchemy) stay in its virtualenv.
 """
 
 from __future__ import annotations
@@ -17,27 +18,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / ".bench-cache"
-TARGET_POSTGRES = "meltanolabs-target-postgres==0.8.1"
+from tests.singer_tools import TARGET_POSTGRES, installed
+
 PEER_SCHEMA = "bench_peer"
-
-
-def installed(name: str, requirement: str, executable: str) -> Path:
-    """The peer's executable, installed into its own virtualenv if it is not there yet."""
-    venv = CACHE / name
-    exe = venv / "bin" / executable
-    if not exe.exists():
-        print(f"installing {requirement} into {venv} ...", file=sys.stderr, flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip = [str(venv / "bin" / "pip"), "install", "--quiet", requirement]
-        subprocess.run(pip, check=True)
-    return exe
 
 
 def target_postgres(lines: Path, database_url: str) -> float:
     """Wall seconds of MeltanoLabs target-postgres (upsert) loading ``lines`` into a new schema."""
-    exe = installed("target-postgres-0.8.1", TARGET_POSTGRES, "target-postgres")
+    exe = installed(*TARGET_POSTGRES)
     url = sa.make_url(database_url)
     engine = sa.create_engine(url)
     with engine.begin() as conn:

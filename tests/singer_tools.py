@@ -3,7 +3,7 @@
 A tool is installed on first use into ``.cache/singer-tools/<name>/`` (git-ignored; kept for
 later runs) with pip from PyPI, exactly as a user would install it, and run as its own
 executable. Nothing of it is imported: its dependencies (another singer-sdk, singer-python,
-another SQLAlchemy) stay in its virtualenv. ``bench/peer.py`` installs its peers the same way.
+another SQLAlchemy) stay in its virtualenv. ``bench/peer.py`` installs its peers here too.
 """
 
 from __future__ import annotations
