@@ -1,12 +1,14 @@
-"""Batched statements: lookups by ``IN`` list or array, writes by ``executemany``, compiled once.
+"""Batched statements: lookups by ``IN`` list or array, writes as sets, compiled once.
 
 A run reads and writes whole batches, one round trip per kind. Lookups take a batch of keys
 (``IN`` lists, chunked below the drivers' parameter limits, or one array on PostgreSQL: see
-:mod:`lead_store.postgres_arrays`); writes are ``executemany``. Upserts use the dialect's
-``INSERT ... ON CONFLICT`` (:func:`dialect_insert`) so that two runs writing the same row
-concurrently serialise on it (PostgreSQL) instead of failing.
+:mod:`lead_store.postgres_arrays`). The per-lead writes take the batch's rows inside one
+statement (:func:`execute_rows`): arrays on PostgreSQL, ``VALUES`` lists on SQLite
+(:mod:`lead_store.sqlite_values`); the rare ones (removals) are ``executemany``. Upserts use the
+dialect's ``INSERT ... ON CONFLICT`` so that two runs writing the same row concurrently
+serialise on it (PostgreSQL) instead of failing.
 
-Statements written once per lead are compiled by SQLAlchemy once per dialect and sent with
+Statements are compiled by SQLAlchemy once per dialect and sent with
 ``Connection.exec_driver_sql``: still bound parameters, still SQLAlchemy's type conversions
 (:class:`BulkStatement`), but without SQLAlchemy's per-row parameter bookkeeping, which cost
 more than the database's own work.
@@ -14,6 +16,7 @@ more than the database's own work.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import typing as t
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lead_store import sqlite_values
 from lead_store.postgres_arrays import Unnested, any_of
 
 IN_CHUNK = 1000
@@ -157,22 +161,60 @@ def arrays(conn: sa.Connection) -> bool:
     return bool(conn.dialect.name == "postgresql")
 
 
+class BatchRows(t.Protocol):
+    """A batch's rows inside one statement: arrays on PostgreSQL, a VALUES list on SQLite."""
+
+    def value(self, key: str) -> sa.ColumnElement[t.Any]: ...
+
+    def insert(self, table: sa.Table) -> t.Any: ...
+
+
+BatchStatement = Callable[[BatchRows], sa.Executable]
+"""Builds a statement that reads its rows from a :class:`BatchRows`."""
+
 _ARRAY_STATEMENTS: dict[str, tuple[Unnested, sa.Executable]] = {}
 """Array statements by name, built once per process (SQLAlchemy caches their compiled form)."""
+_VALUES_TEMPLATES: dict[str, BulkStatement] = {}
+"""SQLite VALUES statements by name, compiled once for one row (:mod:`.sqlite_values`)."""
+_VALUES_SQL: dict[tuple[str, int], str] = {}
+"""Their texts by (name, rows per statement)."""
 
 
-def execute_arrays(
+def execute_rows(
     conn: sa.Connection,
     name: str,
-    build: Callable[[], tuple[Unnested, sa.Executable]],
+    columns: Sequence[sa.Column[t.Any]],
+    build: BatchStatement,
     rows: Sequence[dict[str, t.Any]],
 ) -> None:
-    """Run an array statement once for all ``rows``."""
-    built = _ARRAY_STATEMENTS.get(name)
-    if built is None:
-        built = _ARRAY_STATEMENTS[name] = build()
-    batch, statement = built
-    conn.execute(statement, batch.parameters(rows, conn.dialect))
+    """Run statement ``name`` for all ``rows`` (dicts with the keys of ``columns``) as sets:
+    one array statement on PostgreSQL, a few VALUES statements on SQLite, in row order."""
+    if not rows:
+        return
+    if arrays(conn):
+        built = _ARRAY_STATEMENTS.get(name)
+        if built is None:
+            batch = Unnested.of(columns)
+            built = _ARRAY_STATEMENTS[name] = (batch, build(batch))
+        unnested, statement = built
+        conn.execute(statement, unnested.parameters(rows, conn.dialect))
+        return
+    template = _VALUES_TEMPLATES.get(name)
+    if template is None:
+        one_row = sqlite_values.ValuesBatch.of(columns)
+        template = BulkStatement.compile(build(one_row), conn.dialect, one_row.keys())
+        if list(template.names) != one_row.keys():
+            msg = f"statement {name} binds parameters besides its batch's rows, or out of order"
+            raise ValueError(msg)
+        _VALUES_TEMPLATES[name] = template
+    sizes = sqlite_values.size_classes(len(columns))
+    for size, chunk in sqlite_values.split(template.parameters(rows), sizes):
+        sql = _VALUES_SQL.get((name, size))
+        if sql is None:
+            sql = _VALUES_SQL[(name, size)] = sqlite_values.repeat_row(
+                template.sql, len(columns), size
+            )
+        conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
 
 
 def dialect_insert(conn: sa.Connection, table: sa.Table) -> t.Any:

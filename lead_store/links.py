@@ -19,17 +19,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from lead_store.bulk import (
-    arrays,
+    BatchRows,
     bulk_statement,
-    dialect_insert,
-    execute_arrays,
+    execute_rows,
     executemany,
     rows_by_fixed_prefix,
 )
-from lead_store.postgres_arrays import Unnested
 from lead_store.repository import StoredLead, leads_by_id
 from lead_store.schema import lead_links, lead_outcomes, leads, list_members
 
@@ -198,10 +195,6 @@ def _links_missing_from_run(conn: sa.Connection) -> sa.Select[t.Any]:
     )
 
 
-LINK_ROW_KEYS = (*LINK_KEYS, "email", "linked_at")
-"""The keys of a link row given to :func:`set_links` (the lead named by its email)."""
-
-
 def _keep_linked_at(stmt: t.Any) -> sa.Executable:
     """``ON CONFLICT`` of a link: point it at the new lead; ``linked_at`` changes with the lead."""
     same_lead = lead_links.c.lead_id == stmt.excluded.lead_id
@@ -215,45 +208,34 @@ def _keep_linked_at(stmt: t.Any) -> sa.Executable:
     )
 
 
-def _set_links_statement(conn: sa.Connection) -> sa.Executable:
-    source = sa.select(
-        *(sa.bindparam(name, type_=lead_links.c[name].type) for name in LINK_KEYS),
-        leads.c.id,
-        sa.bindparam("linked_at", type_=lead_links.c.linked_at.type),
-    ).where(leads.c.email == sa.bindparam("email", type_=leads.c.email.type))
-    stmt = dialect_insert(conn, lead_links).from_select(
-        [*LINK_KEYS, "lead_id", "linked_at"], source
-    )
-    return _keep_linked_at(stmt)
+_LINK_COLUMNS = (
+    *(lead_links.c[name] for name in LINK_KEYS),
+    leads.c.email,
+    lead_links.c.linked_at,
+)
+"""The columns of a link row given to :func:`set_links` (the lead named by its email)."""
 
 
-def _set_links_from_arrays() -> tuple[Unnested, sa.Executable]:
-    batch = Unnested.of(
-        [*(lead_links.c[name] for name in LINK_KEYS), leads.c.email, lead_links.c.linked_at]
-    )
-    # A scalar subquery per row probes the email index (see repository._add_members_from_arrays).
+def _set_links_from(batch: BatchRows) -> sa.Executable:
+    # A scalar subquery per row probes the email index (see repository._add_members_from).
     lead_id = (
         sa.select(leads.c.id).where(leads.c.email == batch.value("email")).scalar_subquery()
     ).label("lead_id")
     keys = [batch.value(name) for name in LINK_KEYS]
     rows = sa.select(*keys, lead_id, batch.value("linked_at")).order_by(*keys)
-    insert = postgresql.insert(lead_links).from_select([*LINK_KEYS, "lead_id", "linked_at"], rows)
-    return batch, _keep_linked_at(insert)
+    insert = batch.insert(lead_links).from_select([*LINK_KEYS, "lead_id", "linked_at"], rows)
+    return _keep_linked_at(insert)
 
 
 def set_links(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
     """Link source contacts to the leads of their emails: insert, or move an existing link.
 
-    Each row: the keys of :data:`LINK_ROW_KEYS`, one row per link, the lead already upserted.
+    Each row: the keys of :data:`_LINK_COLUMNS`, one row per link, the lead already upserted.
     Written in key order so concurrent runs take locks in the same order. A moved link keeps
     nothing of its old lead: whether that lead stays on its list is the planner's business.
     """
     ordered = sorted(rows, key=operator.itemgetter(*LINK_KEYS))
-    if ordered and arrays(conn):
-        execute_arrays(conn, "set_links", _set_links_from_arrays, ordered)
-    elif ordered:
-        bulk = bulk_statement(conn, "set_links", lambda: _set_links_statement(conn), LINK_ROW_KEYS)
-        executemany(conn, bulk, ordered)
+    execute_rows(conn, "set_links", _LINK_COLUMNS, _set_links_from, ordered)
 
 
 def _end_links_statement() -> sa.Executable:

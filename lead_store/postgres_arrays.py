@@ -64,6 +64,10 @@ class Unnested:
             return sa.cast(value, postgresql.JSONB)
         return value
 
+    def insert(self, table: sa.Table) -> postgresql.Insert:
+        """PostgreSQL's INSERT (it knows ON CONFLICT), for a statement reading this batch."""
+        return postgresql.insert(table)
+
     def parameters(
         self, rows: Sequence[dict[str, t.Any]], dialect: sa.Dialect
     ) -> dict[str, list[t.Any]]:

@@ -18,19 +18,19 @@ from dataclasses import dataclass
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from lead_store.bulk import (
+    BatchRows,
     arrays,
     bulk_statement,
     chunks,
     dialect_insert,
-    execute_arrays,
+    execute_rows,
     executemany,
     in_keys,
     lookup,
 )
-from lead_store.postgres_arrays import Unnested, any_of
+from lead_store.postgres_arrays import any_of
 from lead_store.schema import lead_outcomes, leads, list_members, mailing_lists, runs
 from lead_store.vocabulary import JOINING_OUTCOMES, SEEN_REASONS, SUPPRESSED_STATUSES, RunStatus
 
@@ -258,25 +258,15 @@ def _keep_suppressed_upsert(stmt: t.Any) -> sa.Executable:
     )
 
 
-def _upsert_leads_statement(conn: sa.Connection) -> sa.Executable:
-    stmt = dialect_insert(conn, leads).values(
-        created_at=sa.func.current_timestamp(), updated_at=sa.func.current_timestamp()
-    )
-    return _keep_suppressed_upsert(stmt)
-
-
-def _upsert_leads_from_arrays() -> tuple[Unnested, sa.Executable]:
-    batch = Unnested.of([leads.c[key] for key in LEAD_ROW_KEYS])
+def _upsert_leads_from(batch: BatchRows) -> sa.Executable:
     now = sa.func.current_timestamp()
     rows = sa.select(
         *(batch.value(key) for key in LEAD_ROW_KEYS),
         now.label("created_at"),
         now.label("updated_at"),
     ).order_by(batch.value("email"))
-    insert = postgresql.insert(leads).from_select(
-        [*LEAD_ROW_KEYS, "created_at", "updated_at"], rows
-    )
-    return batch, _keep_suppressed_upsert(insert)
+    insert = batch.insert(leads).from_select([*LEAD_ROW_KEYS, "created_at", "updated_at"], rows)
+    return _keep_suppressed_upsert(insert)
 
 
 def upsert_leads(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
@@ -286,15 +276,11 @@ def upsert_leads(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
     order so concurrent runs take row locks in the same order. ``created_at`` / ``updated_at``
     come from the database clock (one value per statement, not one bound parameter per row).
     """
-    if not rows:
-        return
-    if arrays(conn):
-        execute_arrays(conn, "upsert_leads", _upsert_leads_from_arrays, rows)
-        return
-    bulk = bulk_statement(
-        conn, "upsert_leads", lambda: _upsert_leads_statement(conn), LEAD_ROW_KEYS
-    )
-    executemany(conn, bulk, sorted(rows, key=operator.itemgetter("email")))
+    ordered = sorted(rows, key=operator.itemgetter("email"))
+    execute_rows(conn, "upsert_leads", _LEAD_COLUMNS, _upsert_leads_from, ordered)
+
+
+_LEAD_COLUMNS = tuple(leads.c[key] for key in LEAD_ROW_KEYS)
 
 
 def mark_deleted(conn: sa.Connection, lead_ids: Iterable[int], now: dt.datetime) -> None:
@@ -307,9 +293,6 @@ def mark_deleted(conn: sa.Connection, lead_ids: Iterable[int], now: dt.datetime)
             .values(status="deleted", updated_at=now)
         )
 
-
-MEMBER_KEYS = ("list_id", "email", "joined_at")
-"""The keys of a membership row given to :func:`add_members` (the lead named by its email)."""
 
 OUTCOME_KEYS = (
     "run_id",
@@ -329,26 +312,10 @@ OUTCOME_PAGE = 10_000
 """Outcome rows read or written at a time when a run's plan is moved (:func:`stream_outcomes`)."""
 
 
-def _add_members_statement(conn: sa.Connection) -> sa.Executable:
-    """INSERT ... SELECT: the lead's id is looked up by email in the statement itself."""
-    source = sa.select(
-        sa.cast(sa.bindparam("list_id"), list_members.c.list_id.type),
-        leads.c.id,
-        sa.bindparam("joined_at", type_=list_members.c.joined_at.type),
-    ).where(leads.c.email == sa.bindparam("email", type_=leads.c.email.type))
-    stmt = dialect_insert(conn, list_members).from_select(
-        ["list_id", "lead_id", "joined_at"], source
-    )
-    return t.cast(
-        "sa.Executable",
-        stmt.on_conflict_do_nothing(
-            index_elements=[list_members.c.list_id, list_members.c.lead_id]
-        ),
-    )
+_MEMBER_COLUMNS = (list_members.c.list_id, leads.c.email, list_members.c.joined_at)
 
 
-def _add_members_from_arrays() -> tuple[Unnested, sa.Executable]:
-    batch = Unnested.of([list_members.c.list_id, leads.c.email, list_members.c.joined_at])
+def _add_members_from(batch: BatchRows) -> sa.Executable:
     # A scalar subquery per row, not a join: it probes the email index row by row, where a join
     # may hash the whole leads table when its statistics still describe it as small.
     lead_id = (
@@ -359,9 +326,12 @@ def _add_members_from_arrays() -> tuple[Unnested, sa.Executable]:
     rows = sa.select(batch.value("list_id"), lead_id, batch.value("joined_at")).order_by(
         batch.value("list_id"), batch.value("email")
     )
-    insert = postgresql.insert(list_members).from_select(["list_id", "lead_id", "joined_at"], rows)
-    return batch, insert.on_conflict_do_nothing(
-        index_elements=[list_members.c.list_id, list_members.c.lead_id]
+    insert = batch.insert(list_members).from_select(["list_id", "lead_id", "joined_at"], rows)
+    return t.cast(
+        "sa.Executable",
+        insert.on_conflict_do_nothing(
+            index_elements=[list_members.c.list_id, list_members.c.lead_id]
+        ),
     )
 
 
@@ -371,14 +341,7 @@ def add_members(conn: sa.Connection, pairs: Iterable[tuple[int, str]], now: dt.d
     Pairs are written in (list, email) order so concurrent runs take locks in the same order.
     """
     rows = [{"list_id": li, "email": email, "joined_at": now} for li, email in sorted(set(pairs))]
-    if rows and arrays(conn):
-        execute_arrays(conn, "add_members", _add_members_from_arrays, rows)
-    elif rows:
-        executemany(
-            conn,
-            bulk_statement(conn, "add_members", lambda: _add_members_statement(conn), MEMBER_KEYS),
-            rows,
-        )
+    execute_rows(conn, "add_members", _MEMBER_COLUMNS, _add_members_from, rows)
 
 
 def _remove_members_statement() -> sa.Executable:
@@ -411,10 +374,12 @@ def remove_deleted_from_lists(conn: sa.Connection, emails: Iterable[str]) -> Non
         conn.execute(sa.delete(list_members).where(list_members.c.lead_id.in_(deleted)))
 
 
-def _insert_outcomes_from_arrays() -> tuple[Unnested, sa.Executable]:
-    batch = Unnested.of([lead_outcomes.c[key] for key in OUTCOME_KEYS])
+_OUTCOME_COLUMNS = tuple(lead_outcomes.c[key] for key in OUTCOME_KEYS)
+
+
+def _insert_outcomes_from(batch: BatchRows) -> sa.Executable:
     rows = sa.select(*(batch.value(key) for key in OUTCOME_KEYS))
-    return batch, sa.insert(lead_outcomes).from_select(list(OUTCOME_KEYS), rows)
+    return sa.insert(lead_outcomes).from_select(list(OUTCOME_KEYS), rows)
 
 
 def stream_outcomes(conn: sa.Connection, run_ids: Sequence[int]) -> Iterator[dict[str, t.Any]]:
@@ -432,13 +397,7 @@ def stream_outcomes(conn: sa.Connection, run_ids: Sequence[int]) -> Iterator[dic
 
 def insert_outcomes(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
     """Store per-record outcomes: the keys of :data:`OUTCOME_KEYS`."""
-    if rows and arrays(conn):
-        execute_arrays(conn, "insert_outcomes", _insert_outcomes_from_arrays, rows)
-    elif rows:
-        bulk = bulk_statement(
-            conn, "insert_outcomes", lambda: sa.insert(lead_outcomes), OUTCOME_KEYS
-        )
-        executemany(conn, bulk, rows)
+    execute_rows(conn, "insert_outcomes", _OUTCOME_COLUMNS, _insert_outcomes_from, rows)
 
 
 def leads_by_id(conn: sa.Connection, ids: Iterable[int]) -> dict[int, StoredLead]:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from lead_store import open_store, schema
 from lead_store import repository as repo
+from lead_store.bulk import dialect_insert
 from tests.target.conftest import lead, run_in_process, singer_lines, store_snapshot
 
 NOW = dt.datetime(2026, 6, 9, 17, 15, 6, 123456, tzinfo=dt.timezone.utc)
@@ -83,7 +84,10 @@ def test_upsert_writes_what_sqlalchemy_writes(store_url: str) -> None:
     rows = [*_lead_rows(), dict(_lead_rows()[0], email="new@example.com", source_id="new")]
 
     def with_sqlalchemy(conn: sa.Connection) -> None:
-        conn.execute(repo._upsert_leads_statement(conn), sorted(rows, key=lambda r: r["email"]))
+        now = sa.func.current_timestamp()
+        stmt = dialect_insert(conn, schema.leads).values(created_at=now, updated_at=now)
+        upsert = repo._keep_suppressed_upsert(stmt)
+        conn.execute(upsert, sorted(rows, key=lambda r: r["email"]))
 
     _both_ways(
         store_url,
@@ -148,3 +152,35 @@ def test_decimal_attributes_are_stored_as_json_numbers(store_url: str) -> None:
     finally:
         engine.dispose()
     assert json.loads(text, parse_float=Decimal) == {"outstanding": Decimal("1234.5"), "n": 3}
+
+
+def test_a_batch_larger_than_one_statement_writes_what_sqlalchemy_writes(store_url: str) -> None:
+    """1,337 rows: on SQLite several VALUES statements of different sizes, in row order."""
+    many = [
+        dict(_lead_rows()[i % 25], email=f"many{i:04}@example.com", source_id=f"m{i}")
+        for i in range(1337)
+    ]
+    rows = [*_lead_rows(), *many]
+
+    def with_bulk(conn: sa.Connection) -> None:
+        repo.upsert_leads(conn, rows)
+        repo.add_members(conn, [(1, row["email"]) for row in many], NOW)
+
+    def with_sqlalchemy(conn: sa.Connection) -> None:
+        now = sa.func.current_timestamp()
+        stmt = dialect_insert(conn, schema.leads).values(created_at=now, updated_at=now)
+        conn.execute(repo._keep_suppressed_upsert(stmt), sorted(rows, key=lambda r: r["email"]))
+        ids = dict(conn.execute(sa.select(schema.leads.c.email, schema.leads.c.id)).all())
+        conn.execute(
+            sa.insert(schema.list_members),
+            [{"list_id": 1, "lead_id": ids[row["email"]], "joined_at": NOW} for row in many],
+        )
+
+    _both_ways(
+        store_url,
+        with_bulk,
+        with_sqlalchemy,
+        "SELECT l.email, l.status, l.first_name, l.attributes, l.source_modified_at, "
+        "m.list_id, m.joined_at FROM leads l LEFT JOIN list_members m ON m.lead_id = l.id "
+        "ORDER BY l.email",
+    )
