@@ -2,11 +2,12 @@
 
 A run reads and writes whole batches, one round trip per kind. Lookups take a batch of keys
 (``IN`` lists, chunked below the drivers' parameter limits, or one array on PostgreSQL: see
-:mod:`lead_store.postgres_arrays`). The per-lead writes take the batch's rows inside one
-statement (:func:`execute_rows`): arrays on PostgreSQL, ``VALUES`` lists on SQLite
-(:mod:`lead_store.sqlite_values`); the rare ones (removals) are ``executemany``. Upserts use the
-dialect's ``INSERT ... ON CONFLICT`` so that two runs writing the same row concurrently
-serialise on it (PostgreSQL) instead of failing.
+:mod:`lead_store.postgres_arrays`). The per-lead writes take the batch's rows inside the
+statement (:func:`execute_rows`): one JSON document on PostgreSQL
+(:mod:`lead_store.postgres_json`), ``VALUES`` lists on SQLite (:mod:`lead_store.sqlite_values`);
+the rare ones (removals) are ``executemany``. Upserts use the dialect's ``INSERT ... ON
+CONFLICT`` so that two runs writing the same row concurrently serialise on it (PostgreSQL)
+instead of failing.
 
 Statements are compiled by SQLAlchemy once per dialect and sent with
 ``Connection.exec_driver_sql``: still bound parameters, still SQLAlchemy's type conversions
@@ -26,7 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lead_store import sqlite_values
-from lead_store.postgres_arrays import Unnested, any_of
+from lead_store.postgres_arrays import any_of
+from lead_store.postgres_json import JsonRows
 
 IN_CHUNK = 1000
 """Keys per IN list. Every list is padded to exactly this length (with NULL, which matches
@@ -162,7 +164,8 @@ def arrays(conn: sa.Connection) -> bool:
 
 
 class BatchRows(t.Protocol):
-    """A batch's rows inside one statement: arrays on PostgreSQL, a VALUES list on SQLite."""
+    """A batch's rows inside one statement: a JSON document on PostgreSQL
+    (:mod:`.postgres_json`), VALUES lists on SQLite (:mod:`.sqlite_values`)."""
 
     def value(self, key: str) -> sa.ColumnElement[t.Any]: ...
 
@@ -172,8 +175,9 @@ class BatchRows(t.Protocol):
 BatchStatement = Callable[[BatchRows], sa.Executable]
 """Builds a statement that reads its rows from a :class:`BatchRows`."""
 
-_ARRAY_STATEMENTS: dict[str, tuple[Unnested, sa.Executable]] = {}
-"""Array statements by name, built once per process (SQLAlchemy caches their compiled form)."""
+_JSON_STATEMENTS: dict[str, tuple[JsonRows, sa.Executable]] = {}
+"""PostgreSQL statements by name, built once per process (SQLAlchemy caches their compiled
+form)."""
 _VALUES_TEMPLATES: dict[str, BulkStatement] = {}
 """SQLite VALUES statements by name, compiled once for one row (:mod:`.sqlite_values`)."""
 _VALUES_SQL: dict[tuple[str, int], str] = {}
@@ -186,19 +190,20 @@ def execute_rows(
     columns: Sequence[sa.Column[t.Any]],
     build: BatchStatement,
     rows: Sequence[dict[str, t.Any]],
-) -> None:
+) -> list[tuple[t.Any, ...]]:
     """Run statement ``name`` for all ``rows`` (dicts with the keys of ``columns``) as sets:
-    one array statement on PostgreSQL, a few VALUES statements on SQLite, in row order."""
+    one statement reading a JSON document on PostgreSQL, a few VALUES statements on SQLite,
+    in row order.
+    Returns what the statement's ``RETURNING`` gave, if it has one."""
     if not rows:
-        return
+        return []
     if arrays(conn):
-        built = _ARRAY_STATEMENTS.get(name)
+        built = _JSON_STATEMENTS.get(name)
         if built is None:
-            batch = Unnested.of(columns)
-            built = _ARRAY_STATEMENTS[name] = (batch, build(batch))
-        unnested, statement = built
-        conn.execute(statement, unnested.parameters(rows, conn.dialect))
-        return
+            batch = JsonRows.of(columns)
+            built = _JSON_STATEMENTS[name] = (batch, build(batch))
+        json_rows, statement = built
+        return _returned(conn.execute(statement, json_rows.parameters(rows, conn.dialect)))
     template = _VALUES_TEMPLATES.get(name)
     if template is None:
         one_row = sqlite_values.ValuesBatch.of(columns)
@@ -208,13 +213,21 @@ def execute_rows(
             raise ValueError(msg)
         _VALUES_TEMPLATES[name] = template
     sizes = sqlite_values.size_classes(len(columns))
+    returned = []
     for size, chunk in sqlite_values.split(template.parameters(rows), sizes):
         sql = _VALUES_SQL.get((name, size))
         if sql is None:
             sql = _VALUES_SQL[(name, size)] = sqlite_values.repeat_row(
                 template.sql, len(columns), size
             )
-        conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
+        returned += _returned(
+            conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
+        )
+    return returned
+
+
+def _returned(result: sa.CursorResult[t.Any]) -> list[tuple[t.Any, ...]]:
+    return [tuple(row) for row in result] if result.returns_rows else []
 
 
 def dialect_insert(conn: sa.Connection, table: sa.Table) -> t.Any:

@@ -28,7 +28,7 @@ from lead_store.bulk import (
     rows_by_fixed_prefix,
 )
 from lead_store.repository import StoredLead, leads_by_id
-from lead_store.schema import lead_links, lead_outcomes, leads, list_members
+from lead_store.schema import lead_links, lead_outcomes, list_members
 
 LinkKey = tuple[int, str, str, str, str]
 """A link's key: (list_id, sync_name, source_system, source_org_id, source_id)."""
@@ -208,31 +208,24 @@ def _keep_linked_at(stmt: t.Any) -> sa.Executable:
     )
 
 
-_LINK_COLUMNS = (
-    *(lead_links.c[name] for name in LINK_KEYS),
-    leads.c.email,
-    lead_links.c.linked_at,
-)
-"""The columns of a link row given to :func:`set_links` (the lead named by its email)."""
+LINK_ROW_KEYS = (*LINK_KEYS, "lead_id", "linked_at")
+"""The keys of a link row given to :func:`set_links`."""
+_LINK_COLUMNS = tuple(lead_links.c[name] for name in LINK_ROW_KEYS)
 
 
 def _set_links_from(batch: BatchRows) -> sa.Executable:
-    # A scalar subquery per row probes the email index (see repository._add_members_from).
-    lead_id = (
-        sa.select(leads.c.id).where(leads.c.email == batch.value("email")).scalar_subquery()
-    ).label("lead_id")
     keys = [batch.value(name) for name in LINK_KEYS]
-    rows = sa.select(*keys, lead_id, batch.value("linked_at")).order_by(*keys)
-    insert = batch.insert(lead_links).from_select([*LINK_KEYS, "lead_id", "linked_at"], rows)
+    rows = sa.select(*(batch.value(name) for name in LINK_ROW_KEYS)).order_by(*keys)
+    insert = batch.insert(lead_links).from_select(LINK_ROW_KEYS, rows)
     return _keep_linked_at(insert)
 
 
 def set_links(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
-    """Link source contacts to the leads of their emails: insert, or move an existing link.
+    """Link source contacts to leads: insert, or move an existing link to another lead.
 
-    Each row: the keys of :data:`_LINK_COLUMNS`, one row per link, the lead already upserted.
-    Written in key order so concurrent runs take locks in the same order. A moved link keeps
-    nothing of its old lead: whether that lead stays on its list is the planner's business.
+    Each row: the keys of :data:`LINK_ROW_KEYS`, one row per link. Written in key order so
+    concurrent runs take locks in the same order. A moved link keeps nothing of its old lead:
+    whether that lead stays on its list is the planner's business.
     """
     ordered = sorted(rows, key=operator.itemgetter(*LINK_KEYS))
     execute_rows(conn, "set_links", _LINK_COLUMNS, _set_links_from, ordered)

@@ -155,13 +155,19 @@ LATEST_VERSION = MIGRATIONS[-1].version
 
 
 def current_version(conn: sa.Connection) -> int:
-    """The store's schema version; 0 for an empty database."""
+    """The store's schema version; 0 for an empty database.
+
+    ``leads`` is looked for first: another process creating the store commits both tables at
+    once, so with ``leads`` visible, ``schema_version`` is too. Asked the other way round, a
+    commit landing between the two questions (PostgreSQL, read committed) made a store being
+    created look like a database that is not a lead store.
+    """
     inspector = sa.inspect(conn)
-    if not inspector.has_table(schema.schema_version.name):
-        if inspector.has_table(schema.leads.name):
-            msg = "The database has a 'leads' table but no schema_version: not a lead store."
-            raise StoreError(msg)
+    if not inspector.has_table(schema.leads.name):
         return 0
+    if not inspector.has_table(schema.schema_version.name):
+        msg = "The database has a 'leads' table but no schema_version: not a lead store."
+        raise StoreError(msg)
     found = conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar()
     return int(found or 0)
 

@@ -266,18 +266,22 @@ def _upsert_leads_from(batch: BatchRows) -> sa.Executable:
         now.label("updated_at"),
     ).order_by(batch.value("email"))
     insert = batch.insert(leads).from_select([*LEAD_ROW_KEYS, "created_at", "updated_at"], rows)
-    return _keep_suppressed_upsert(insert)
+    upsert = _keep_suppressed_upsert(insert)
+    return t.cast("sa.Executable", upsert.returning(leads.c.email, leads.c.id))  # type: ignore[attr-defined]
 
 
-def upsert_leads(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> None:
-    """Insert or update leads by email. A suppressed status (unsubscribed, bounced) is kept.
+def upsert_leads(conn: sa.Connection, rows: Sequence[dict[str, t.Any]]) -> dict[str, int]:
+    """Insert or update leads by email; return their ids by email. A suppressed status
+    (unsubscribed, bounced) is kept.
 
     Each row: the keys of :data:`LEAD_ROW_KEYS`, one row per email. Rows are written in email
     order so concurrent runs take row locks in the same order. ``created_at`` / ``updated_at``
     come from the database clock (one value per statement, not one bound parameter per row).
+    The ids let memberships and links name their lead directly, with no lookup by email.
     """
     ordered = sorted(rows, key=operator.itemgetter("email"))
-    execute_rows(conn, "upsert_leads", _LEAD_COLUMNS, _upsert_leads_from, ordered)
+    returned = execute_rows(conn, "upsert_leads", _LEAD_COLUMNS, _upsert_leads_from, ordered)
+    return {email: int(lead_id) for email, lead_id in returned}
 
 
 _LEAD_COLUMNS = tuple(leads.c[key] for key in LEAD_ROW_KEYS)
@@ -312,21 +316,15 @@ OUTCOME_PAGE = 10_000
 """Outcome rows read or written at a time when a run's plan is moved (:func:`stream_outcomes`)."""
 
 
-_MEMBER_COLUMNS = (list_members.c.list_id, leads.c.email, list_members.c.joined_at)
+_MEMBER_COLUMNS = (list_members.c.list_id, list_members.c.lead_id, list_members.c.joined_at)
 
 
 def _add_members_from(batch: BatchRows) -> sa.Executable:
-    # A scalar subquery per row, not a join: it probes the email index row by row, where a join
-    # may hash the whole leads table when its statistics still describe it as small.
-    lead_id = (
-        sa.select(leads.c.id).where(leads.c.email == batch.value("email")).scalar_subquery()
-    ).label("lead_id")
-    # Every lead joining a list was upserted earlier in the same batch: a missing one is a bug,
-    # and lead_id's NOT NULL stops the run rather than dropping the membership silently.
-    rows = sa.select(batch.value("list_id"), lead_id, batch.value("joined_at")).order_by(
-        batch.value("list_id"), batch.value("email")
+    keys = ("list_id", "lead_id", "joined_at")
+    rows = sa.select(*(batch.value(key) for key in keys)).order_by(
+        batch.value("list_id"), batch.value("lead_id")
     )
-    insert = batch.insert(list_members).from_select(["list_id", "lead_id", "joined_at"], rows)
+    insert = batch.insert(list_members).from_select(keys, rows)
     return t.cast(
         "sa.Executable",
         insert.on_conflict_do_nothing(
@@ -335,12 +333,15 @@ def _add_members_from(batch: BatchRows) -> sa.Executable:
     )
 
 
-def add_members(conn: sa.Connection, pairs: Iterable[tuple[int, str]], now: dt.datetime) -> None:
-    """Put the leads of (list_id, email) pairs on their lists; members stay as they are.
+def add_members(conn: sa.Connection, pairs: Iterable[tuple[int, int]], now: dt.datetime) -> None:
+    """Put leads on lists, by (list_id, lead_id); members stay as they are.
 
-    Pairs are written in (list, email) order so concurrent runs take locks in the same order.
+    Pairs are written in (list, lead) order so concurrent runs take locks in the same order.
     """
-    rows = [{"list_id": li, "email": email, "joined_at": now} for li, email in sorted(set(pairs))]
+    rows = [
+        {"list_id": list_id, "lead_id": lead_id, "joined_at": now}
+        for list_id, lead_id in sorted(set(pairs))
+    ]
     execute_rows(conn, "add_members", _MEMBER_COLUMNS, _add_members_from, rows)
 
 

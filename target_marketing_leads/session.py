@@ -107,9 +107,9 @@ def _stored_links(
     return links.stored_links(conn, leaving, other_ids)
 
 
-def _link_rows(plan: BatchPlan, now: dt.datetime) -> list[dict[str, t.Any]]:
+def _link_rows(plan: BatchPlan, ids: dict[str, int], now: dt.datetime) -> list[dict[str, t.Any]]:
     return [
-        dict(zip(links.LINK_KEYS, key, strict=True), email=email, linked_at=now)
+        dict(zip(links.LINK_KEYS, key, strict=True), lead_id=ids[email], linked_at=now)
         for key, email in plan.links.items()
         if email is not None
     ]
@@ -206,7 +206,7 @@ class RunSession:
             roles=self.roles,
             links=_stored_links(conn, items, by_email, by_source),
         )
-        self._apply(plan, now)
+        self._apply(plan, now, {email: lead.id for email, lead in by_email.items()})
         for tally in self.runs.values():
             tally.counts.update(plan.counts.get(tally.run_id, {}))
             tally.departures += plan.departures.get(tally.run_id, 0)
@@ -246,13 +246,16 @@ class RunSession:
             ended += len(missing)
         return ended
 
-    def _apply(self, plan: BatchPlan, now: dt.datetime) -> None:
+    def _apply(self, plan: BatchPlan, now: dt.datetime, stored_ids: dict[str, int]) -> None:
+        """Write the plan. Every lead a record joins or holds is in the store by now (stored
+        before the batch, or upserted just before its memberships and links name its id)."""
         conn = self.conn
         repo.mark_deleted(conn, plan.deleted_ids, now)
-        repo.upsert_leads(conn, list(plan.upserts.values()))
+        ids = stored_ids | repo.upsert_leads(conn, list(plan.upserts.values()))
         repo.remove_members(conn, [pair for pair, on in plan.membership.items() if not on])
-        repo.add_members(conn, [pair for pair, on in plan.membership.items() if on], now)
-        links.set_links(conn, _link_rows(plan, now))
+        joining = [(list_id, ids[email]) for (list_id, email), on in plan.membership.items() if on]
+        repo.add_members(conn, joining, now)
+        links.set_links(conn, _link_rows(plan, ids, now))
         links.end_links(conn, [key for key, email in plan.links.items() if email is None])
         repo.remove_deleted_from_lists(conn, plan.deleted_emails)
         repo.insert_outcomes(conn, plan.outcomes)

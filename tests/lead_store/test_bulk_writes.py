@@ -117,7 +117,8 @@ def test_memberships_and_outcomes_write_what_sqlalchemy_writes(store_url: str) -
     ]
 
     def with_bulk(conn: sa.Connection) -> None:
-        repo.add_members(conn, [(1, email) for email in emails], NOW)
+        ids = {email: lead.id for email, lead in repo.leads_by_email(conn, emails).items()}
+        repo.add_members(conn, [(1, ids[email]) for email in emails], NOW)
         repo.remove_members(conn, [(1, emails[0]), (1, "unknown@example.com")])
         repo.insert_outcomes(conn, outcomes)
 
@@ -163,8 +164,10 @@ def test_a_batch_larger_than_one_statement_writes_what_sqlalchemy_writes(store_u
     rows = [*_lead_rows(), *many]
 
     def with_bulk(conn: sa.Connection) -> None:
-        repo.upsert_leads(conn, rows)
-        repo.add_members(conn, [(1, row["email"]) for row in many], NOW)
+        ids = repo.upsert_leads(conn, rows)
+        stored = dict(conn.execute(sa.select(schema.leads.c.email, schema.leads.c.id)).all())
+        assert ids == stored  # every row's id: the 25 updated and the 1,337 inserted
+        repo.add_members(conn, [(1, ids[row["email"]]) for row in many], NOW)
 
     def with_sqlalchemy(conn: sa.Connection) -> None:
         now = sa.func.current_timestamp()
