@@ -1,14 +1,13 @@
 """PostgreSQL: a batch's rows as one JSON parameter, so each write is one statement per batch.
 
-Why one JSON document and not one array per column: the server turns 10,000 rows of JSON
-back into rows in about 30 ms, where nine text arrays of the same rows took 250 to 400 ms to
-adapt, send and parse (measured with psycopg 3.3 on PostgreSQL 15, the script in
-``bench/README.md``). The document is one array per row, in column order, written by the same
-msgspec encoder as the store's JSON columns (decimals stay exact numbers); the statement reads
-it with ``json_array_elements`` and casts each field to its column's type. Rows stay in the
-batch's order. ``tests/lead_store/test_bulk_writes.py`` compares what these statements store with
-SQLAlchemy's own ``executemany`` of the same rows, and ``tests/target/test_query_plans.py``
-checks their plans.
+Why one JSON document and not one array per column: the server turns 10,000 rows of JSON back
+into rows in about 40 ms, where nine text arrays of the same rows took 280 to 340 ms to adapt,
+send and parse (psycopg 3.3, PostgreSQL 15: ``bench/bench_pg_batch.py``). The document holds
+one array per row, in column order, written by the msgspec encoder of the store's JSON columns
+(decimals stay exact numbers); the statement reads it with ``json_array_elements`` and casts
+each field to its column's type. ``tests/lead_store/test_bulk_writes.py`` compares what these
+statements store with SQLAlchemy's own ``executemany`` of the same rows, and
+``tests/target/test_query_plans.py`` checks their plans.
 """
 
 from __future__ import annotations
