@@ -21,3 +21,11 @@ from sqlalchemy.sql.elements import ColumnElement
 def any_of(column: sa.Column[t.Any], name: str) -> ColumnElement[bool]:
     """``column = ANY(:name)``: one array parameter instead of a list of bound keys."""
     return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+
+
+def each_key(column: sa.Column[t.Any], name: str) -> sa.TableValuedAlias:
+    """``unnest(:name) AS key(<column>)``: an array parameter's keys as rows, to probe an index
+    once per key (``LATERAL``) where the planner, misled by statistics older than the run,
+    would rather read a whole range of an index."""
+    keys = sa.func.unnest(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return keys.table_valued(column.key).render_derived(name="key")

@@ -30,7 +30,7 @@ from lead_store.bulk import (
     in_keys,
     lookup,
 )
-from lead_store.postgres_arrays import any_of
+from lead_store.postgres_arrays import any_of, each_key
 from lead_store.schema import lead_outcomes, leads, list_members, mailing_lists, runs
 from lead_store.vocabulary import JOINING_OUTCOMES, SEEN_REASONS, SUPPRESSED_STATUSES, RunStatus
 
@@ -194,6 +194,11 @@ def emails_seen_in_runs(
 
     An email "came earlier" when a record with it was added, updated or re-added, or was
     ignored only because the lead is unsubscribed or bounced (see ``classify.SEEN_REASONS``).
+
+    Each email probes ``ix_lead_outcomes_run_email``. On PostgreSQL the probe is a ``LATERAL``
+    subquery per key: asked as ``email = ANY(:keys)``, the planner, whose statistics predate the
+    run's own outcomes, took the run for a few rows and read all of them through
+    ``ix_lead_outcomes_run_position`` at every batch (a first load then grows quadratic).
     """
 
     counted = sa.or_(
@@ -206,7 +211,10 @@ def emails_seen_in_runs(
     seen: set[tuple[int, str]] = set()
     for run_id in sorted(set(run_ids)):
         if arrays(conn):
-            query = pairs.where(run, any_of(lead_outcomes.c.email, "keys"), counted)
+            key = each_key(lead_outcomes.c.email, "keys")
+            probe = pairs.where(run, lead_outcomes.c.email == key.c.email, counted).limit(1)
+            found = probe.lateral("found")
+            query = sa.select(found.c.run_id, found.c.email).select_from(key).join(found, sa.true())
             rows: Iterable[sa.Row[t.Any]] = conn.execute(
                 query, {"run_id": run_id, "keys": sorted(wanted)}
             )
