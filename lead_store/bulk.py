@@ -1,8 +1,8 @@
 """Batched statements: lookups by ``IN`` list or array, writes as sets, compiled once.
 
 A run reads and writes whole batches, one round trip per kind. Lookups take a batch of keys
-(``IN`` lists, chunked below the drivers' parameter limits, or one array on PostgreSQL: see
-:mod:`lead_store.postgres_arrays`). The per-lead writes take the batch's rows inside the
+(``IN`` lists, chunked below the drivers' parameter limits, or one JSON array on PostgreSQL:
+see :mod:`lead_store.postgres_keys`). The per-lead writes take the batch's rows inside the
 statement (:func:`execute_rows`): one JSON document on PostgreSQL
 (:mod:`lead_store.postgres_json`), ``VALUES`` lists on SQLite (:mod:`lead_store.sqlite_values`);
 the rare ones (removals) are ``executemany``. Upserts use the dialect's ``INSERT ... ON
@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lead_store import sqlite_values
-from lead_store.postgres_arrays import any_of
 from lead_store.postgres_json import JsonRows
+from lead_store.postgres_keys import probe_each_key
 
 IN_CHUNK = 1000
 """Keys per IN list. Every list is padded to exactly this length (with NULL, which matches
@@ -158,8 +158,9 @@ def lookup(
         yield from conn.exec_driver_sql(bulk.sql, bulk.parameters([row])[0])
 
 
-def arrays(conn: sa.Connection) -> bool:
-    """Whether batches travel as arrays (PostgreSQL: :mod:`lead_store.postgres_arrays`)."""
+def json_batches(conn: sa.Connection) -> bool:
+    """Whether a batch's rows and keys travel as one JSON parameter (PostgreSQL:
+    :mod:`lead_store.postgres_json`, :mod:`lead_store.postgres_keys`)."""
     return bool(conn.dialect.name == "postgresql")
 
 
@@ -197,7 +198,7 @@ def execute_rows(
     Returns what the statement's ``RETURNING`` gave, if it has one."""
     if not rows:
         return []
-    if arrays(conn):
+    if json_batches(conn):
         built = _JSON_STATEMENTS.get(name)
         if built is None:
             batch = JsonRows.of(columns)
@@ -244,14 +245,14 @@ def rows_by_fixed_prefix(
     fixed: dict[str, t.Any],
     column: sa.Column[t.Any],
     keys: set[t.Any],
-    selected: Sequence[sa.ColumnElement[t.Any]],
+    selected: Sequence[sa.Column[t.Any]],
 ) -> Iterable[sa.Row[t.Any]]:
     """Rows whose ``columns`` equal ``fixed`` and ``column`` is one of ``keys``: an index probe
-    on a key whose last column varies (one array statement on PostgreSQL, IN chunks on SQLite).
+    on a key whose last column varies (one statement on PostgreSQL, IN chunks on SQLite).
     """
     equal = [c == sa.bindparam(c.key, type_=c.type) for c in columns]
-    if arrays(conn):
-        query = sa.select(*selected).where(*equal, any_of(column, "keys"))
+    if json_batches(conn):
+        query = probe_each_key(selected, equal, column)
         return conn.execute(query, {**fixed, "keys": sorted(keys)})
     return lookup(
         conn,

@@ -21,16 +21,16 @@ import sqlalchemy as sa
 
 from lead_store.bulk import (
     BatchRows,
-    arrays,
     bulk_statement,
     chunks,
     dialect_insert,
     execute_rows,
     executemany,
     in_keys,
+    json_batches,
     lookup,
 )
-from lead_store.postgres_arrays import any_of, each_key
+from lead_store.postgres_keys import probe_each_key
 from lead_store.schema import lead_outcomes, leads, list_members, mailing_lists, runs
 from lead_store.vocabulary import JOINING_OUTCOMES, SEEN_REASONS, SUPPRESSED_STATUSES, RunStatus
 
@@ -143,8 +143,8 @@ def _stored_leads(
     conn: sa.Connection, name: str, column: sa.Column[t.Any], keys: set[t.Any]
 ) -> Iterable[sa.Row[t.Any]]:
     """Stored leads whose ``column`` is one of ``keys``: one array lookup on PostgreSQL."""
-    if arrays(conn):
-        query = sa.select(*_LEAD_KEYS).where(any_of(column, "keys"))
+    if json_batches(conn):
+        query = probe_each_key(_LEAD_KEYS, (), column)
         return conn.execute(query, {"keys": sorted(keys)})
     return lookup(conn, name, lambda: sa.select(*_LEAD_KEYS).where(column.in_(in_keys())), keys)
 
@@ -195,10 +195,9 @@ def emails_seen_in_runs(
     An email "came earlier" when a record with it was added, updated or re-added, or was
     ignored only because the lead is unsubscribed or bounced (see ``classify.SEEN_REASONS``).
 
-    Each email probes ``ix_lead_outcomes_run_email``. On PostgreSQL the probe is a ``LATERAL``
-    subquery per key: asked as ``email = ANY(:keys)``, the planner, whose statistics predate the
-    run's own outcomes, took the run for a few rows and read all of them through
-    ``ix_lead_outcomes_run_position`` at every batch (a first load then grows quadratic).
+    Each email probes ``ix_lead_outcomes_run_email`` (on PostgreSQL, one ``LATERAL`` probe per
+    key: asked as ``email = ANY(:keys)``, the planner read all of the run's outcomes at every
+    batch; see :mod:`lead_store.postgres_keys`).
     """
 
     counted = sa.or_(
@@ -210,11 +209,9 @@ def emails_seen_in_runs(
     wanted = set(emails)
     seen: set[tuple[int, str]] = set()
     for run_id in sorted(set(run_ids)):
-        if arrays(conn):
-            key = each_key(lead_outcomes.c.email, "keys")
-            probe = pairs.where(run, lead_outcomes.c.email == key.c.email, counted).limit(1)
-            found = probe.lateral("found")
-            query = sa.select(found.c.run_id, found.c.email).select_from(key).join(found, sa.true())
+        if json_batches(conn):
+            selected = (lead_outcomes.c.run_id, lead_outcomes.c.email)
+            query = probe_each_key(selected, (run, counted), lead_outcomes.c.email)
             rows: Iterable[sa.Row[t.Any]] = conn.execute(
                 query, {"run_id": run_id, "keys": sorted(wanted)}
             )

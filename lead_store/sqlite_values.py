@@ -4,12 +4,13 @@ Why: ``executemany`` costs the driver one bind-and-step round per row, each with
 bookkeeping; a statement that carries a few hundred rows as ``WITH batch(a, b) AS (VALUES (?, ?),
 ...)`` is bound and run by SQLite in one go. Measured on ``bench/bench_target.py --sizes 100000``,
 a first load's four per-lead writes (leads, memberships, links, outcomes) took 1.6 s of statement
-time instead of 2.2 s. It is also what PostgreSQL does with arrays (:mod:`.postgres_arrays`), so
-each write is built once for both stores (:func:`lead_store.bulk.execute_rows`). The statement
-text depends on the row count, so rows go in size classes (powers of two, largest first): about
-twenty statements per write for a batch of 10,000, their texts built once per process and kept
-prepared in the driver's statement cache. ``tests/lead_store/test_bulk_writes.py`` compares
-what these statements store with SQLAlchemy's own ``executemany`` of the same rows.
+time instead of 2.2 s. PostgreSQL takes a batch in one statement too (one JSON document,
+:mod:`.postgres_json`), so each write is built once for both stores
+(:func:`lead_store.bulk.execute_rows`). The statement text depends on the row count, so rows go
+in size classes (powers of two, largest first): about twenty statements per write for a batch of
+10,000, their texts built once per process and kept prepared in the driver's statement cache.
+``tests/lead_store/test_bulk_writes.py`` compares what these statements store with SQLAlchemy's
+own ``executemany`` of the same rows.
 """
 
 from __future__ import annotations
