@@ -12,7 +12,9 @@ has already written shows a last tenth slower than the first. In the same run it
 - ``--rerun K``: after the largest load, a run of K changed leads against that full store;
 - ``--peer target-postgres``: MeltanoLabs target-postgres 0.8.1 (``load_method: upsert``),
   installed by the bench into its own virtualenv under ``.cache/singer-tools/``, on the same lines
-  into the same PostgreSQL server, and the ratio of the two.
+  into the same PostgreSQL server, and the ratio of the two;
+- ``--repeat K``: K loads of each size (with a peer, the two alternate which goes first), then
+  the median rate and ratio: on a shared machine one pair of loads can differ by a third.
 
 Wall-clock figures depend on what else the machine runs; the target's CPU time (user + system,
 from ``wait4``) does much less, so leads per CPU second is printed too: on an idle machine the
@@ -23,7 +25,7 @@ domains and webmail), with about 1% role addresses, 1% invalid emails, 1% empty 
 repeats of an earlier email.
 
     .venv/bin/python bench/bench_target.py [--sizes N ...] [--database-url URL] [--rerun K]
-        [--peer target-postgres] [--no-reference]
+        [--peer target-postgres] [--repeat K] [--no-reference]
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import random
 import re
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -239,6 +242,9 @@ def main() -> None:
     parser.add_argument("--rerun", type=int, default=0, help="changed leads rerun at the end")
     parser.add_argument("--peer", choices=sorted(PEERS), help="a third-party target to compare")
     parser.add_argument(
+        "--repeat", type=int, default=1, help="loads per size (with --peer: alternating order)"
+    )
+    parser.add_argument(
         "--no-reference", action="store_true", help="skip the run without speed paths"
     )
     args = parser.parse_args()
@@ -251,32 +257,53 @@ def main() -> None:
     header += "" if args.database_url else f" {'floor/s':>8}"
     header += f" {args.peer + '/s':>18} {'ratio':>6}" if args.peer else ""
     print(header)
-    per_tenth: dict[int, list[float]] = {}
+    per_tenth: list[tuple[int, list[float]]] = []
+    medians: list[str] = []
     last_store = ""
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for n in args.sizes:
             lines = write_lines(workdir / f"leads{n}.singer", synthetic_lines(n))
-            reference = None
-            if not args.no_reference:
-                url = fresh_store(args.database_url, workdir, f"reference{n}")
-                reference = run_target(lines, url, fast_paths=False, batch_size=batch_size_for(n))
-            last_store = fresh_store(args.database_url, workdir, f"store{n}")
-            run = run_target(lines, last_store, batch_size=batch_size_for(n))
-            row = (
-                f"{n:>9,} {n / run.seconds:>8,.0f} {n / run.cpu_seconds:>9,.0f} "
-                f"{run.rss_kib / 1024:>8.1f}"
-            )
-            split = per_tenth[n] = tenths(run, n)
-            row += f" {split[-1] / split[0]:>9.2f}x"
-            if reference is not None:
-                row += f" {n / reference.seconds:>13,.0f}"
-            if args.database_url is None:
-                row += f" {n / run_floor(lines, workdir / f'floor{n}.db'):>8,.0f}"
-            if args.peer:
-                peer_seconds = PEERS[args.peer](lines, args.database_url)
-                row += f" {n / peer_seconds:>18,.0f} {peer_seconds / run.seconds:>5.2f}x"
-            print(row, flush=True)
+            rates: list[float] = []
+            ratios: list[float] = []
+            for repeat in range(args.repeat):
+                reference = None
+                if not args.no_reference:
+                    url = fresh_store(args.database_url, workdir, f"reference{n}")
+                    reference = run_target(
+                        lines, url, fast_paths=False, batch_size=batch_size_for(n)
+                    )
+                # Odd repeats run the peer first, so neither side always gets the warmer server.
+                peer_first = bool(args.peer) and repeat % 2 == 1
+                peer_seconds = PEERS[args.peer](lines, args.database_url) if peer_first else 0.0
+                last_store = fresh_store(args.database_url, workdir, f"store{n}")
+                run = run_target(lines, last_store, batch_size=batch_size_for(n))
+                if args.peer and not peer_first:
+                    peer_seconds = PEERS[args.peer](lines, args.database_url)
+                rates.append(n / run.seconds)
+                row = (
+                    f"{n:>9,} {n / run.seconds:>8,.0f} {n / run.cpu_seconds:>9,.0f} "
+                    f"{run.rss_kib / 1024:>8.1f}"
+                )
+                split = tenths(run, n)
+                per_tenth.append((n, split))
+                row += f" {split[-1] / split[0]:>9.2f}x"
+                if reference is not None:
+                    row += f" {n / reference.seconds:>13,.0f}"
+                if args.database_url is None:
+                    row += f" {n / run_floor(lines, workdir / f'floor{n}.db'):>8,.0f}"
+                if args.peer:
+                    ratios.append(peer_seconds / run.seconds)
+                    row += f" {n / peer_seconds:>18,.0f} {ratios[-1]:>5.2f}x"
+                print(row, flush=True)
+            if args.repeat > 1:
+                summary = f"{n:>9,}: median {statistics.median(rates):,.0f} leads/s"
+                if ratios:
+                    summary += (
+                        f", median ratio {statistics.median(ratios):.2f}x"
+                        f" (lowest {min(ratios):.2f}x, highest {max(ratios):.2f}x)"
+                    )
+                medians.append(summary + f" over {args.repeat} loads")
         if args.rerun:  # against the store the last size's run left
             changed = write_lines(
                 workdir / "changed.singer", synthetic_lines(args.rerun, changed=True)
@@ -286,8 +313,10 @@ def main() -> None:
                 f"rerun: {args.rerun:,} changed leads against the store of {args.sizes[-1]:,}: "
                 f"{again.seconds:.2f} s"
             )
+    for summary in medians:
+        print(summary)
     print("wall seconds per tenth of the input:")
-    for n, split in per_tenth.items():
+    for n, split in per_tenth:
         print(f"{n:>9,}: " + " ".join(f"{s:.1f}" for s in split))
 
 
