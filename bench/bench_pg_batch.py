@@ -1,9 +1,10 @@
 """How a batch of rows best reaches PostgreSQL: one array per column, or one JSON document.
 
 Sends the same 10,000 lead-like rows (nine text columns) both ways to ``--database-url`` and
-times a statement that turns them back into rows (``unnest`` of nine arrays, and
-``json_array_elements`` with ``->>`` per field), three rounds each, alternating. This is why the
-store's writes read a JSON document on PostgreSQL (:mod:`lead_store.postgres_json`).
+times a statement that turns them back into rows (``unnest`` of nine arrays;
+``json_array_elements`` with ``->>`` per field; the same on the document cast to JSONB), three
+rounds each, alternating. This is why the store's writes read one JSONB document on PostgreSQL
+(:mod:`lead_store.postgres_json`).
 
     .venv/bin/python bench/bench_pg_batch.py --database-url postgresql+psycopg://...
 """
@@ -42,9 +43,12 @@ def main() -> None:
         f"SELECT count(*), max(length(c0 || c8)) FROM (SELECT {fields} "
         "FROM json_array_elements(%(rows)s::json)) AS b"
     )
+    jsonb_sql = json_sql.replace("json_array_elements", "jsonb_array_elements").replace(
+        "::json", "::jsonb"
+    )
     engine = sa.create_engine(args.database_url)
     print(f"{ROWS:,} rows x {COLUMNS} text columns, ms per statement (sent, parsed, counted)")
-    print(f"{'round':>5} {'arrays':>8} {'json':>8}")
+    print(f"{'round':>5} {'arrays':>8} {'json':>8} {'jsonb':>8}")
     with engine.connect() as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         for number in range(1, ROUNDS + 1):
@@ -56,9 +60,13 @@ def main() -> None:
             cursor.execute(json_sql, {"rows": encoder.encode(rows).decode()})
             by_json = cursor.fetchall()
             json_ms = (time.perf_counter() - started) * 1000
-            if by_arrays != by_json:
-                raise SystemExit(f"the two ways read different rows: {by_arrays} vs {by_json}")
-            print(f"{number:>5} {arrays_ms:>8.0f} {json_ms:>8.0f}")
+            started = time.perf_counter()
+            cursor.execute(jsonb_sql, {"rows": encoder.encode(rows).decode()})
+            by_jsonb = cursor.fetchall()
+            jsonb_ms = (time.perf_counter() - started) * 1000
+            if not by_arrays == by_json == by_jsonb:
+                raise SystemExit(f"the ways read different rows: {by_arrays}, {by_json}, {by_jsonb}")
+            print(f"{number:>5} {arrays_ms:>8.0f} {json_ms:>8.0f} {jsonb_ms:>8.0f}")
     engine.dispose()
 
 

@@ -22,6 +22,9 @@ from tests.target.conftest import lead, run_in_process, singer_lines, store_snap
 
 NOW = dt.datetime(2026, 6, 9, 17, 15, 6, 123456, tzinfo=dt.timezone.utc)
 BERLIN = dt.timezone(dt.timedelta(hours=2))
+TRICKY_TEXT = 'O\'Brien "Zoë" \\u00e9 \\ 🦊\t\n\u2028 '
+"""Text a JSON document must escape (quotes, backslashes, a literal ``\\u00e9``, controls,
+U+2028, an astral character): PostgreSQL reads the batch back from JSONB."""
 
 
 def _lead_rows() -> list[dict[str, t.Any]]:
@@ -30,7 +33,7 @@ def _lead_rows() -> list[dict[str, t.Any]]:
             "email": f"lead{i}@example.com",
             "status": "active" if i % 3 else "deleted",
             "first_name": f"First{i}" if i % 4 else None,
-            "last_name": "Lee",
+            "last_name": "Lee" if i % 6 else TRICKY_TEXT,
             "attributes": {"company": "Acme", "amount": Decimal("12.50"), "tags": ["a", i]}
             if i % 5
             else None,
