@@ -65,7 +65,8 @@ def main() -> None:
             by_jsonb = cursor.fetchall()
             jsonb_ms = (time.perf_counter() - started) * 1000
             if not by_arrays == by_json == by_jsonb:
-                raise SystemExit(f"the ways read different rows: {by_arrays}, {by_json}, {by_jsonb}")
+                read = (by_arrays, by_json, by_jsonb)
+                raise SystemExit(f"the three ways read different rows: {read}")
             print(f"{number:>5} {arrays_ms:>8.0f} {json_ms:>8.0f} {jsonb_ms:>8.0f}")
     engine.dispose()
 
