@@ -269,14 +269,14 @@ def main() -> None:
             for repeat in range(args.repeat):
                 reference = None
                 if not args.no_reference:
-                    url = fresh_store(args.database_url, workdir, f"reference{n}")
+                    url = fresh_store(args.database_url, workdir, f"reference{n}-{repeat}")
                     reference = run_target(
                         lines, url, fast_paths=False, batch_size=batch_size_for(n)
                     )
                 # Odd repeats run the peer first, so neither side always gets the warmer server.
                 peer_first = bool(args.peer) and repeat % 2 == 1
                 peer_seconds = PEERS[args.peer](lines, args.database_url) if peer_first else 0.0
-                last_store = fresh_store(args.database_url, workdir, f"store{n}")
+                last_store = fresh_store(args.database_url, workdir, f"store{n}-{repeat}")
                 run = run_target(lines, last_store, batch_size=batch_size_for(n))
                 if args.peer and not peer_first:
                     peer_seconds = PEERS[args.peer](lines, args.database_url)
@@ -291,7 +291,7 @@ def main() -> None:
                 if reference is not None:
                     row += f" {n / reference.seconds:>13,.0f}"
                 if args.database_url is None:
-                    row += f" {n / run_floor(lines, workdir / f'floor{n}.db'):>8,.0f}"
+                    row += f" {n / run_floor(lines, workdir / f'floor{n}-{repeat}.db'):>8,.0f}"
                 if args.peer:
                     ratios.append(peer_seconds / run.seconds)
                     row += f" {n / peer_seconds:>18,.0f} {ratios[-1]:>5.2f}x"
