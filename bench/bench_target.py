@@ -235,6 +235,59 @@ def write_lines(path: Path, lines: Iterator[str]) -> Path:
     return path
 
 
+class Load(t.NamedTuple):
+    """One load of N leads: its printed row, leads/s, ratio to the peer, per-tenth seconds,
+    and the store it left."""
+
+    row: str
+    rate: float
+    ratio: float | None
+    tenths: list[float]
+    store: str
+
+
+def load_once(args: argparse.Namespace, lines: Path, n: int, workdir: Path, repeat: int) -> Load:
+    """Load ``lines`` into a fresh store (and, as asked, the reference run, the floor and the
+    peer). Odd repeats run the peer first, so neither side always gets the warmer server."""
+    label = f"{n}-{repeat}"  # names this load's SQLite files
+    reference = None
+    if not args.no_reference:
+        url = fresh_store(args.database_url, workdir, f"reference-{label}")
+        reference = run_target(lines, url, fast_paths=False, batch_size=batch_size_for(n))
+    peer_first = bool(args.peer) and repeat % 2 == 1
+    peer_seconds = PEERS[args.peer](lines, args.database_url) if peer_first else 0.0
+    store = fresh_store(args.database_url, workdir, f"store-{label}")
+    run = run_target(lines, store, batch_size=batch_size_for(n))
+    if args.peer and not peer_first:
+        peer_seconds = PEERS[args.peer](lines, args.database_url)
+    split = tenths(run, n)
+    row = (
+        f"{n:>9,} {n / run.seconds:>8,.0f} {n / run.cpu_seconds:>9,.0f} "
+        f"{run.rss_kib / 1024:>8.1f} {split[-1] / split[0]:>9.2f}x"
+    )
+    if reference is not None:
+        row += f" {n / reference.seconds:>13,.0f}"
+    if args.database_url is None:
+        row += f" {n / run_floor(lines, workdir / f'floor-{label}.db'):>8,.0f}"
+    ratio = None
+    if args.peer:
+        ratio = peer_seconds / run.seconds
+        row += f" {n / peer_seconds:>18,.0f} {ratio:>5.2f}x"
+    return Load(row, n / run.seconds, ratio, split, store)
+
+
+def median_line(n: int, loads: list[Load]) -> str:
+    """The median rate (and ratio) of ``loads`` of N leads, with the ratios' range."""
+    line = f"{n:>9,}: median {statistics.median(load.rate for load in loads):,.0f} leads/s"
+    ratios = [load.ratio for load in loads if load.ratio is not None]
+    if ratios:
+        line += (
+            f", median ratio {statistics.median(ratios):.2f}x"
+            f" (lowest {min(ratios):.2f}x, highest {max(ratios):.2f}x)"
+        )
+    return line + f" over {len(loads)} loads"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=list(DEFAULT_SIZES))
@@ -250,6 +303,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.peer and not args.database_url:
         parser.error("--peer needs --database-url (the peer loads PostgreSQL)")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     store = "PostgreSQL" if args.database_url else "SQLite"
     print(f"store: {store}")
     header = f"{'N':>9} {'leads/s':>8} {'per CPU s':>9} {'RSS MiB':>8} {'last/first':>10}"
@@ -259,62 +314,29 @@ def main() -> None:
     print(header)
     per_tenth: list[tuple[int, list[float]]] = []
     medians: list[str] = []
-    last_store = ""
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for n in args.sizes:
             lines = write_lines(workdir / f"leads{n}.singer", synthetic_lines(n))
-            rates: list[float] = []
-            ratios: list[float] = []
+            loads = []
             for repeat in range(args.repeat):
-                reference = None
-                if not args.no_reference:
-                    url = fresh_store(args.database_url, workdir, f"reference{n}-{repeat}")
-                    reference = run_target(
-                        lines, url, fast_paths=False, batch_size=batch_size_for(n)
-                    )
-                # Odd repeats run the peer first, so neither side always gets the warmer server.
-                peer_first = bool(args.peer) and repeat % 2 == 1
-                peer_seconds = PEERS[args.peer](lines, args.database_url) if peer_first else 0.0
-                last_store = fresh_store(args.database_url, workdir, f"store{n}-{repeat}")
-                run = run_target(lines, last_store, batch_size=batch_size_for(n))
-                if args.peer and not peer_first:
-                    peer_seconds = PEERS[args.peer](lines, args.database_url)
-                rates.append(n / run.seconds)
-                row = (
-                    f"{n:>9,} {n / run.seconds:>8,.0f} {n / run.cpu_seconds:>9,.0f} "
-                    f"{run.rss_kib / 1024:>8.1f}"
-                )
-                split = tenths(run, n)
-                per_tenth.append((n, split))
-                row += f" {split[-1] / split[0]:>9.2f}x"
-                if reference is not None:
-                    row += f" {n / reference.seconds:>13,.0f}"
-                if args.database_url is None:
-                    row += f" {n / run_floor(lines, workdir / f'floor{n}-{repeat}.db'):>8,.0f}"
-                if args.peer:
-                    ratios.append(peer_seconds / run.seconds)
-                    row += f" {n / peer_seconds:>18,.0f} {ratios[-1]:>5.2f}x"
-                print(row, flush=True)
+                load = load_once(args, lines, n, workdir, repeat)
+                print(load.row, flush=True)
+                loads.append(load)
+                per_tenth.append((n, load.tenths))
             if args.repeat > 1:
-                summary = f"{n:>9,}: median {statistics.median(rates):,.0f} leads/s"
-                if ratios:
-                    summary += (
-                        f", median ratio {statistics.median(ratios):.2f}x"
-                        f" (lowest {min(ratios):.2f}x, highest {max(ratios):.2f}x)"
-                    )
-                medians.append(summary + f" over {args.repeat} loads")
-        if args.rerun:  # against the store the last size's run left
+                medians.append(median_line(n, loads))
+        if args.rerun:  # against the store the last load left
             changed = write_lines(
                 workdir / "changed.singer", synthetic_lines(args.rerun, changed=True)
             )
-            again = run_target(changed, last_store)
+            again = run_target(changed, loads[-1].store)
             print(
                 f"rerun: {args.rerun:,} changed leads against the store of {args.sizes[-1]:,}: "
                 f"{again.seconds:.2f} s"
             )
-    for summary in medians:
-        print(summary)
+    for line in medians:
+        print(line)
     print("wall seconds per tenth of the input:")
     for n, split in per_tenth:
         print(f"{n:>9,}: " + " ".join(f"{s:.1f}" for s in split))
