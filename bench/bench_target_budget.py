@@ -8,8 +8,9 @@ be checked against what is left once the fixed costs are paid:
 - SDK reading: the target in process with every batch discarded (read, decode, the SDK's
   per-record handling; no rule runs);
 - + record and email rules: each batch parsed and its emails normalised, nothing written;
-- full load: the target in process, with the time spent inside SQL statements (cursor events)
-  and in the final commit;
+- full load: the target in process, with the time spent inside SQL statements (cursor events),
+  batch by batch (printed per tenth: a store whose statements cost more as it fills shows it
+  here, apart from the machine's noise), and in the final commit;
 - what remains for classification, planning and building the writes' rows.
 
 Each in-process phase runs in a fresh interpreter (a child process), so one cannot warm the
@@ -22,7 +23,6 @@ that child only; the target itself has no switch for this.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import subprocess
 import sys
@@ -52,7 +52,7 @@ def _rules_only(session: t.Any, records: t.Iterable[dict[str, t.Any]]) -> None:
             rules.normaliser.normalise(lead.email if lead.problem is None else None)
 
 
-def run_phase(phase: str, lines_path: Path, database_url: str) -> dict[str, float]:
+def run_phase(phase: str, lines_path: Path, database_url: str) -> dict[str, t.Any]:
     """In this process: load ``lines_path`` with ``phase``'s part of the target; its seconds."""
     from target_marketing_leads import session
     from target_marketing_leads.target import TargetMarketingLeads
@@ -62,6 +62,8 @@ def run_phase(phase: str, lines_path: Path, database_url: str) -> dict[str, floa
     elif phase == "rules":
         session.RunSession.load = _rules_only  # type: ignore[method-assign]
     spent = {"sql": 0.0, "commit": 0.0}
+    batch_sql: list[float] = []  # statement seconds of each batch (full load only)
+    in_batch = False
 
     @sa.event.listens_for(sa.Engine, "before_cursor_execute")
     def _before(conn: sa.Connection, *_: t.Any) -> None:
@@ -69,7 +71,23 @@ def run_phase(phase: str, lines_path: Path, database_url: str) -> dict[str, floa
 
     @sa.event.listens_for(sa.Engine, "after_cursor_execute")
     def _after(conn: sa.Connection, *_: t.Any) -> None:
-        spent["sql"] += time.perf_counter() - conn.info["statement_started"]
+        seconds = time.perf_counter() - conn.info["statement_started"]
+        spent["sql"] += seconds
+        if in_batch:
+            batch_sql[-1] += seconds
+
+    original_load = session.RunSession.load
+
+    def counted_load(self: t.Any, records: t.Iterable[dict[str, t.Any]]) -> None:
+        nonlocal in_batch
+        batch_sql.append(0.0)
+        in_batch = True
+        try:
+            original_load(self, records)
+        finally:
+            in_batch = False
+
+    session.RunSession.load = counted_load  # type: ignore[method-assign]
 
     original_finish = session.RunSession._finish
 
@@ -80,14 +98,15 @@ def run_phase(phase: str, lines_path: Path, database_url: str) -> dict[str, floa
         spent["commit"] += time.perf_counter() - started - (spent["sql"] - sql_before)
 
     session.RunSession._finish = timed_finish  # type: ignore[method-assign]
-    text = lines_path.read_text()
     target = TargetMarketingLeads(config={"database_url": database_url})
-    started = time.perf_counter()
-    target.listen(io.StringIO(text))
-    return {"seconds": time.perf_counter() - started, **spent}
+    with lines_path.open() as lines:
+        started = time.perf_counter()
+        target.listen(lines)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, **spent, "batch_sql": batch_sql}
 
 
-def in_child(phase: str, lines_path: Path, database_url: str) -> dict[str, float]:
+def in_child(phase: str, lines_path: Path, database_url: str) -> dict[str, t.Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--phase", phase, str(lines_path), database_url],
         capture_output=True,
@@ -139,6 +158,16 @@ def main() -> None:
     print(f"{'total (start + full load)':<40} {total:6.2f} s -> {n / total:,.0f} leads/s")
     fixed = start + reading + full["sql"] + full["commit"]
     print(f"fixed costs alone (start, reading, SQL, commit): {n / fixed:,.0f} leads/s at most")
+    batches = full["batch_sql"]
+    if len(batches) >= 10:
+        tenths = [0.0] * 10
+        for index, seconds in enumerate(batches):
+            tenths[index * 10 // len(batches)] += seconds
+        print(
+            "SQL seconds per tenth of the batches: "
+            + " ".join(f"{s:.2f}" for s in tenths)
+            + f" (last/first {tenths[-1] / tenths[0]:.2f}x)"
+        )
 
 
 if __name__ == "__main__":
